@@ -1,0 +1,45 @@
+package io.fusionpipe.cli;
+
+import io.fusionpipe.config.ConfigLoader;
+import io.fusionpipe.config.FusionConfig;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The options every command shares: where its configuration comes from. */
+public final class ConfigOptions {
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "HOCON file layered over the defaults; repeatable, later files win.")
+    List<Path> files = new ArrayList<>();
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "Override one key (the fusionpipe. prefix may be left out); repeatable, wins over files and -D.")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--root", paramLabel = "PATH",
+            description = "Shorthand for --set fusionpipe.root=PATH (local, hdfs:// or s3a://).")
+    String root;
+
+    /** Environment variable bin/fusionpipe sets to conf/application.conf: the base file, below every --config. */
+    public static final String DEFAULT_CONFIG_ENV = "FUSIONPIPE_DEFAULT_CONFIG";
+
+    /** Loads and validates; throws ConfigValidationException (exit 2) before any work starts. */
+    public FusionConfig load() {
+        return load(System.getenv(DEFAULT_CONFIG_ENV));
+    }
+
+    FusionConfig load(String defaultConfig) {
+        ConfigLoader loader = ConfigLoader.fromClasspath();
+        if (defaultConfig != null && !defaultConfig.isBlank()) {
+            loader.file(Path.of(defaultConfig));
+        }
+        loader.files(files);
+        if (root != null) {
+            loader.set("fusionpipe.root", root);
+        }
+        return loader.sets(sets).load();
+    }
+}
