@@ -113,7 +113,7 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw new ConfigValidationException(problems);
         }
-        return new FusionConfig(resolved, schema, List.copyOf(files), new LinkedHashMap<>(sets));
+        return new FusionConfig(typed(resolved), schema, List.copyOf(files), new LinkedHashMap<>(sets));
     }
 
     private Map<String, String> systemPropertyOverrides() {
@@ -152,6 +152,30 @@ public final class ConfigLoader {
             } catch (ConfigException e2) {
                 problems.add(new ConfigProblem(key, quote(raw), originName, "cannot parse: " + e2.getMessage()));
             }
+        }
+        return out;
+    }
+
+    /**
+     * Overrides arrive as strings; once they validate, store numbers and booleans as such, so that
+     * {@code config show} and the snapshots written next to outputs carry typed values.
+     */
+    private Config typed(Config config) {
+        Config out = config;
+        for (KeySpec spec : schema.keys().values()) {
+            ConfigValue v = config.getValue(spec.path());
+            if (v.valueType() != ConfigValueType.STRING) {
+                continue;
+            }
+            Object typedValue;
+            switch (spec.rule().kind()) {
+                case INT: typedValue = config.getInt(spec.path()); break;
+                case LONG: typedValue = config.getLong(spec.path()); break;
+                case DOUBLE: typedValue = config.getDouble(spec.path()); break;
+                case BOOL: typedValue = config.getBoolean(spec.path()); break;
+                default: continue;
+            }
+            out = out.withValue(spec.path(), ConfigValueFactory.fromAnyRef(typedValue, v.origin().description()));
         }
         return out;
     }

@@ -164,7 +164,6 @@ public final class CoreChecks {
                 return CheckResult.ok("Spark " + s.version() + " session already running (" + s.sparkContext().master() + ")");
             }
             Duration timeout = config.config().getDuration("fusionpipe.doctor.spark-start-timeout");
-            FusionRoot root = FusionRoot.of(config);
             ExecutorService pool = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "doctor-spark");
                 t.setDaemon(true);
@@ -174,8 +173,7 @@ public final class CoreChecks {
                 Future<String> f = pool.submit(() -> {
                     long t0 = System.nanoTime();
                     SparkConf conf = new SparkConf().setMaster("local[1]").setAppName("fusionpipe-doctor")
-                            .set("spark.ui.enabled", "false")
-                            .set("spark.local.dir", root.scratch("spark-local").toString());
+                            .set("spark.ui.enabled", "false");
                     SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
                     try {
                         long started = System.nanoTime();

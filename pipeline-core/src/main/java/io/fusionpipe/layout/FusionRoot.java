@@ -23,6 +23,9 @@ public final class FusionRoot {
 
     public static final String CONFIG_SNAPSHOT = "fusionpipe.conf";
 
+    /** The JVM's temp dir before {@link JvmEnvironment#apply()} points it into the scratch dir. */
+    private static final String JVM_TMP = System.getProperty("java.io.tmpdir");
+
     private final Path root;
     private final java.nio.file.Path scratch;
 
@@ -48,7 +51,7 @@ public final class FusionRoot {
             return Paths.get(root.toUri()).resolve("tmp");
         }
         String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9_.-]", "_");
-        return Paths.get(System.getProperty("java.io.tmpdir"), "fusionpipe-" + user).toAbsolutePath();
+        return Paths.get(JVM_TMP, "fusionpipe-" + user).toAbsolutePath();
     }
 
     private static boolean isLocal(Path p) {

@@ -21,6 +21,7 @@ public final class JvmEnvironment {
     public static final String MAX_BYTES = "org.bytedeco.javacpp.maxbytes";
     public static final String MAX_PHYSICAL_BYTES = "org.bytedeco.javacpp.maxphysicalbytes";
     public static final String AERON_DIR = "aeron.dir";
+    public static final String JAVA_TMP = "java.io.tmpdir";
 
     private final FusionRoot root;
     private final long offheapMax;
@@ -55,7 +56,7 @@ public final class JvmEnvironment {
     /** Creates the scratch directories and sets the properties that are not set yet. */
     public void apply() {
         try {
-            for (String dir : List.of("javacpp", "aeron", "hadoop", "spark-local")) {
+            for (String dir : List.of("javacpp", "aeron", "hadoop", "java-tmp")) {
                 Files.createDirectories(root.scratch(dir));
             }
         } catch (IOException e) {
@@ -67,6 +68,8 @@ public final class JvmEnvironment {
                 System.setProperty(k, v);
             }
         });
+        // Always: the JVM's default (/tmp) is not ours to fill. Spark's local dirs and temp files follow it.
+        System.setProperty(JAVA_TMP, root.scratch("java-tmp").toString());
     }
 
     /** JVM options for executors: the Java 17 flags plus the off-heap limits (their scratch is their own). */

@@ -27,16 +27,14 @@ public final class SparkSessions {
     public static Map<String, String> properties(FusionConfig config, String stage, Map<String, String> stageConf) {
         SparkSettings s = SparkSettings.of(config);
         FusionRoot root = FusionRoot.of(config);
+        // Spark's local dirs (shuffle, blocks) default to java.io.tmpdir, which JvmEnvironment points
+        // into the scratch dir on the driver; on a cluster the cluster manager decides.
         JvmEnvironment jvm = JvmEnvironment.of(config);
         Map<String, String> p = new LinkedHashMap<>();
         p.put("spark.app.name", s.appNamePrefix() + "-" + stage);
         p.put("spark.ui.enabled", Boolean.toString(s.uiEnabled()));
         p.put("spark.ui.showConsoleProgress", "false");
         p.put("spark.sql.shuffle.partitions", Integer.toString(s.shufflePartitions()));
-        if (s.master().startsWith("local")) {
-            // On a cluster the cluster manager decides local dirs (and Spark warns if we set them).
-            p.put("spark.local.dir", root.scratch("spark-local").toString());
-        }
         p.put("spark.hadoop.hadoop.tmp.dir", root.scratch("hadoop").toString());
         p.put("spark.executor.extraJavaOptions", String.join(" ", jvm.executorJavaOptions(BuildInfo.jvmFlags())));
         p.putAll(stageConf);

@@ -8,7 +8,7 @@ import java.nio.file.Paths;
 
 /**
  * The one place tests get a fresh Fusionpipe root: a new directory under the module's
- * {@code target/test-roots} (surefire sets {@code fusionpipe.test.tmp}), kept after the run so a
+ * {@code target/test-roots} (surefire sets {@code fptest.tmp}), kept after the run so a
  * failing test's outputs can be inspected, and wiped by {@code mvn clean}.
  */
 public final class TestRoots {
@@ -17,7 +17,7 @@ public final class TestRoots {
     }
 
     public static Path base() {
-        return Paths.get(System.getProperty("fusionpipe.test.tmp", "target/test-roots")).toAbsolutePath();
+        return Paths.get(System.getProperty("fptest.tmp", "target/test-roots")).toAbsolutePath();
     }
 
     /** A new, empty root directory whose name starts with {@code label}. */
@@ -30,9 +30,9 @@ public final class TestRoots {
         }
     }
 
-    /** The repository's top directory (surefire sets {@code fusionpipe.project.dir}). */
+    /** The repository's top directory (surefire sets {@code fptest.project.dir}). */
     public static Path projectDir() {
-        String dir = System.getProperty("fusionpipe.project.dir");
+        String dir = System.getProperty("fptest.project.dir");
         if (dir != null) {
             return Paths.get(dir);
         }
