@@ -23,6 +23,12 @@ public final class ConfigOptions {
             description = "Shorthand for --set fusionpipe.root=PATH (local, hdfs:// or s3a://).")
     String root;
 
+    /** Adds an override as if given with --set, after the user's own (a command option that maps to a key). */
+    public ConfigOptions set(String key, String value) {
+        sets.add(key + "=" + value);
+        return this;
+    }
+
     /** Environment variable bin/fusionpipe sets to conf/application.conf: the base file, below every --config. */
     public static final String DEFAULT_CONFIG_ENV = "FUSIONPIPE_DEFAULT_CONFIG";
 
