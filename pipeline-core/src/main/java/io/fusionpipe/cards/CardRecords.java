@@ -48,11 +48,13 @@ public final class CardRecords {
 
     /**
      * Reads every line. With {@code strict}, the first bad line throws; otherwise bad lines are
-     * skipped and returned in {@link Result#skipped()}. Blank lines are ignored.
+     * skipped and returned in {@link Result#skipped()}. Blank lines are ignored. An id seen on an
+     * earlier line makes the later line bad (ids are keys).
      */
     public static Result read(BufferedReader in, boolean strict) throws IOException, BadRecord {
         List<Card> cards = new ArrayList<>();
         List<BadRecord> skipped = new ArrayList<>();
+        java.util.Map<String, Long> firstLine = new java.util.HashMap<>();
         String line;
         long n = 0;
         while ((line = in.readLine()) != null) {
@@ -61,7 +63,12 @@ public final class CardRecords {
                 continue;
             }
             try {
-                cards.add(parse(line, n));
+                Card card = parse(line, n);
+                Long first = firstLine.putIfAbsent(card.id(), n);
+                if (first != null) {
+                    throw new BadRecord(n, "id", "duplicate id '" + card.id() + "' (first on line " + first + ")");
+                }
+                cards.add(card);
             } catch (BadRecord e) {
                 if (strict) {
                     throw e;

@@ -4,7 +4,6 @@ import io.fusionpipe.config.FusionConfig;
 import io.fusionpipe.doctor.CheckResult;
 import io.fusionpipe.doctor.Doctor;
 import io.fusionpipe.layout.JvmEnvironment;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,8 +12,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.ServiceLoader;
 
 /**
  * {@code fusionpipe demo}: the README's main command. Checks the machine, then runs the pipeline's
@@ -47,24 +45,39 @@ public final class DemoCommand implements FusionCommand {
         JvmEnvironment.of(config).apply();
         PrintWriter out = spec.commandLine().getOut();
         out.println("fusionpipe demo: root " + config.config().getString("fusionpipe.root"));
-        out.println("[1/2] doctor");
+        out.printf("[1/%d] doctor%n", STAGES.size() + 1);
         Map<String, CheckResult> results = Doctor.run(config, Doctor.checks(), out);
         if (Doctor.anyFailed(results)) {
             out.println("demo stopped: the machine is not ready (see fix: lines above)");
             out.flush();
             return ExitCodes.FAILURE;
         }
-        Set<String> available = Fusionpipe.discover().stream()
-                .map(c -> new CommandLine(c).getCommandName()).collect(Collectors.toSet());
-        out.println("[2/2] pipeline stages");
+        Map<String, DemoStage> built = new LinkedHashMap<>();
+        ServiceLoader.load(DemoStage.class).forEach(s -> built.put(s.name(), s));
+        int step = 2;
         int missing = 0;
         for (Map.Entry<String, String> stage : STAGES.entrySet()) {
-            boolean built = available.contains(stage.getKey());
-            missing += built ? 0 : 1;
-            out.printf("  %-9s %s%n", stage.getKey(), built ? "available" : "NOT BUILT YET: " + stage.getValue());
+            DemoStage s = built.get(stage.getKey());
+            out.printf("[%d/%d] %s%n", step++, STAGES.size() + 1, stage.getKey());
+            out.flush();
+            if (s == null) {
+                missing++;
+                out.println("  NOT BUILT YET: " + stage.getValue());
+                continue;
+            }
+            if (missing > 0) {
+                out.println("  skipped: an earlier stage is not built yet");
+                continue;
+            }
+            try {
+                out.println("  " + s.run(config, out));
+            } catch (Exception e) {
+                throw new IllegalStateException("demo stage " + stage.getKey() + " failed: " + e.getMessage(), e);
+            }
+            out.flush();
         }
-        out.println(missing == 0 ? "demo: all stages available"
-                : "demo: " + missing + " of " + STAGES.size() + " stages are not built yet; nothing further to run");
+        out.println(missing == 0 ? "demo: done"
+                : "demo: " + missing + " of " + STAGES.size() + " stages are not built yet; the built ones ran");
         out.flush();
         return ExitCodes.OK;
     }

@@ -15,6 +15,7 @@ import java.util.Locale;
  * ROOT/evals/EVAL_ID/             evaluations
  * ROOT/reports/                   HTML and Markdown reports
  * ROOT/registry/                  champion registry
+ * ROOT/demo/                      the demo's generated inputs
  * ROOT/tmp/                       scratch (local roots only; see {@link #scratch()})
  * </pre>
  * Paths are Hadoop paths, so the root may be local, hdfs:// or s3a://.
@@ -100,6 +101,11 @@ public final class FusionRoot {
 
     public Path reports() {
         return new Path(root, "reports");
+    }
+
+    /** Where {@code fusionpipe demo} keeps its own inputs (the generated cards). */
+    public Path demo() {
+        return new Path(root, "demo");
     }
 
     public Path registry() {

@@ -11,8 +11,8 @@ import java.util.SplittableRandom;
  */
 public final class CardGenerator {
 
-    /** One finished card. */
-    public record Generated(String id, Card card, String style, String extension, byte[] image) {
+    /** One finished card; {@code fileName} is the id made safe for a file name (without extension). */
+    public record Generated(String id, String fileName, Card card, String style, String extension, byte[] image) {
     }
 
     private final long seed;
@@ -47,22 +47,37 @@ public final class CardGenerator {
 
     public Generated generate(long index, Card record) {
         Card card = card(index, record);
-        String id = record != null ? fileSafeId(record.id()) : syntheticId(index);
+        String id = record != null ? record.id() : syntheticId(index);
+        String fileName = fileSafeId(id);
         SplittableRandom look = new SplittableRandom(streamSeed(seed, index, 2));
         boolean photo = style == GenerateSettings.Style.PHOTO
                 || (style == GenerateSettings.Style.MIXED && look.nextDouble() < settings.mixedPhotoFraction());
         BufferedImage face = CardRenderer.render(card, settings.cardWidth(), settings.cardHeight());
         if (!photo) {
-            return new Generated(id, card, "scan", "png", ImageCodec.png(face));
+            return new Generated(id, fileName, card, "scan", "png", ImageCodec.png(face));
         }
         BufferedImage scene = PhotoCompositor.compose(face, settings.photo(), look);
         float quality = (float) (settings.jpegQualityMin() + look.nextDouble() * (settings.jpegQualityMax() - settings.jpegQualityMin()));
-        return new Generated(id, card, "photo", "jpg", ImageCodec.jpeg(scene, quality));
+        return new Generated(id, fileName, card, "photo", "jpg", ImageCodec.jpeg(scene, quality));
     }
 
-    /** Record ids become file names: anything but letters, digits, '.', '_' and '-' turns into '_'. */
+    /**
+     * Record ids become file names. Ids of letters, digits, '.', '_' and '-' (not starting with '.')
+     * stay as they are; any other id has those characters replaced by '_' and gets '~' plus 8 hex
+     * digits of its SHA-256, so that distinct ids ("ex10-?" and "ex10-!") never share a file.
+     */
     public static String fileSafeId(String id) {
+        if (id.matches("[A-Za-z0-9_-][A-Za-z0-9._-]*") && id.length() <= 200) {
+            return id;
+        }
         String safe = id.replaceAll("[^A-Za-z0-9._-]", "_");
-        return safe.startsWith(".") ? "_" + safe.substring(1) : safe;
+        safe = (safe.startsWith(".") ? "_" + safe.substring(1) : safe);
+        safe = safe.substring(0, Math.min(safe.length(), 180));
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return safe + "~" + java.util.HexFormat.of().formatHex(h, 0, 4);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

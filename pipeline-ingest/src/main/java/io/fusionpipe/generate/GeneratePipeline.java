@@ -142,26 +142,7 @@ public final class GeneratePipeline {
         Path path = new Path(file);
         try (InputStream in = path.getFileSystem(hadoop).open(path);
              BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            CardRecords.Result read = CardRecords.read(reader, strict);
-            // Ids become file names: two records may not land on the same file.
-            Map<String, Integer> seen = new HashMap<>();
-            List<Card> unique = new ArrayList<>();
-            List<CardRecords.BadRecord> skipped = new ArrayList<>(read.skipped());
-            for (int i = 0; i < read.cards().size(); i++) {
-                Card c = read.cards().get(i);
-                Integer first = seen.putIfAbsent(CardGenerator.fileSafeId(c.id()), i);
-                if (first == null) {
-                    unique.add(c);
-                    continue;
-                }
-                CardRecords.BadRecord dup = new CardRecords.BadRecord(-1, "id", "duplicate id '" + c.id() + "' (same file name as record "
-                        + read.cards().get(first).id() + ")");
-                if (strict) {
-                    throw dup;
-                }
-                skipped.add(dup);
-            }
-            return new CardRecords.Result(unique, skipped);
+            return CardRecords.read(reader, strict);
         } catch (CardRecords.BadRecord e) {
             throw new UsageException("--cards " + file + ": " + e.getMessage() + " (--strict stops at the first bad record;"
                     + " without it bad records are skipped and counted)");
@@ -216,7 +197,7 @@ public final class GeneratePipeline {
         for (long i = slice.from(); i < slice.to(); i++) {
             Card record = slice.records() == null ? null : slice.records().get((int) (i - slice.from()));
             CardGenerator.Generated g = generator.generate(i, record);
-            String image = IMAGES + "/" + g.id() + "." + g.extension();
+            String image = IMAGES + "/" + g.fileName() + "." + g.extension();
             try (FSDataOutputStream o = fs.create(new Path(out, image), true)) {
                 o.write(g.image());
             }

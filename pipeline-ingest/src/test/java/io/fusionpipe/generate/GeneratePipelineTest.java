@@ -167,7 +167,7 @@ class GeneratePipelineTest {
         assertEquals(2, s.cards());
         assertEquals(2, s.skippedTotal());
         assertTrue(s.skippedRecords().get(0).contains("line 2, field 'hp'"), s.skippedRecords().toString());
-        assertTrue(s.skippedRecords().get(1).contains("duplicate id 'xy1-1'"), s.skippedRecords().toString());
+        assertTrue(s.skippedRecords().get(1).contains("line 4, field 'id': duplicate id 'xy1-1' (first on line 1)"), s.skippedRecords().toString());
         List<JsonNode> rows = manifest(out);
         assertEquals("xy1-1", rows.get(0).get("id").asText());
         assertEquals("A Stage 1 Pokemon Card of type Grass with the title Kakuna and 80 HP evolved from Weedle from the set XY and the"

@@ -76,6 +76,16 @@ class SyntheticCardsTest {
     }
 
     @Test
+    void fileNamesAreSafeAndDistinctIdsNeverShareOne() {
+        assertEquals("base1-1", CardGenerator.fileSafeId("base1-1"));
+        String q = CardGenerator.fileSafeId("ex10-?");
+        String x = CardGenerator.fileSafeId("ex10-!");
+        assertTrue(q.matches("ex10-_~[0-9a-f]{8}") && x.matches("ex10-_~[0-9a-f]{8}") && !q.equals(x), q + " " + x);
+        assertTrue(CardGenerator.fileSafeId("../../etc/passwd").matches("_[._/A-Za-z0-9-]*~[0-9a-f]{8}")
+                && !CardGenerator.fileSafeId("../../etc/passwd").contains("/"));
+    }
+
+    @Test
     void homographyMapsCornersOntoCorners() {
         double[] from = {0, 0, 100, 0, 100, 150, 0, 150};
         double[] to = {10, 5, 95, 12, 105, 160, -3, 140};
