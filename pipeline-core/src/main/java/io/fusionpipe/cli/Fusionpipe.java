@@ -84,20 +84,28 @@ public final class Fusionpipe implements Runnable {
             err.flush();
             return ExitCodes.USAGE;
         }
-        LOG.error("{} failed", cl.getCommandName(), e);
+        LOG.debug("{} failed", cl.getCommandName(), e);
         err.println(cl.getCommandName() + " failed: " + describe(e));
         err.flush();
         return ExitCodes.FAILURE;
     }
 
-    private static String describe(Throwable e) {
-        StringBuilder s = new StringBuilder(String.valueOf(e.getMessage() == null ? e.getClass().getName() : e.getMessage()));
+    /** The message and its causes, one line each (Spark's messages carry whole plans: first lines only). */
+    static String describe(Throwable e) {
+        StringBuilder s = new StringBuilder(firstLine(e.getMessage() == null ? e.getClass().getName() : e.getMessage()));
         for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
-            if (c.getMessage() != null && !s.toString().contains(c.getMessage())) {
-                s.append("\n  caused by: ").append(c.getMessage());
+            String m = c.getMessage() == null ? null : firstLine(c.getMessage());
+            if (m != null && !s.toString().contains(m)) {
+                s.append("\n  caused by: ").append(m);
             }
         }
         return s.toString();
+    }
+
+    private static String firstLine(String m) {
+        int nl = m.indexOf('\n');
+        String line = nl < 0 ? m : m.substring(0, nl) + " ...";
+        return line.length() > 400 ? line.substring(0, 400) + " ..." : line;
     }
 
     /** {@code --version}: Fusionpipe and the versions it was built against. */

@@ -17,12 +17,22 @@ public final class HadoopFiles {
     }
 
     /**
+     * The file system of {@code path}, set not to write {@code .crc} side files on the local file
+     * system (they would litter datasets users read with other tools).
+     */
+    public static FileSystem fileSystem(Path path, Configuration conf) throws IOException {
+        FileSystem fs = path.getFileSystem(conf);
+        fs.setWriteChecksum(false);
+        return fs;
+    }
+
+    /**
      * Writes a file so that readers see either the old content or the new one, never half of it:
      * write a hidden temporary sibling, then rename over the target.
      */
     public static void writeAtomically(Configuration conf, Path target, byte[] content) {
         try {
-            FileSystem fs = target.getFileSystem(conf);
+            FileSystem fs = fileSystem(target, conf);
             Path parent = target.getParent();
             fs.mkdirs(parent);
             Path tmp = new Path(parent, "." + target.getName() + "." + UUID.randomUUID() + ".tmp");

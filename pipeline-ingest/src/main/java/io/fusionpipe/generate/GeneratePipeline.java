@@ -7,6 +7,7 @@ import io.fusionpipe.cards.CaptionTemplate;
 import io.fusionpipe.cards.Card;
 import io.fusionpipe.cards.CardRecords;
 import io.fusionpipe.cli.UsageException;
+import io.fusionpipe.layout.HadoopFiles;
 import io.fusionpipe.log.StageLog;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -156,7 +157,7 @@ public final class GeneratePipeline {
     /** Refuses a non-empty directory unless overwriting, then proves the directory writable. */
     static void prepareOutput(Configuration hadoop, Path out, boolean overwrite) {
         try {
-            FileSystem fs = out.getFileSystem(hadoop);
+            FileSystem fs = HadoopFiles.fileSystem(out, hadoop);
             if (fs.exists(out)) {
                 if (!fs.getFileStatus(out).isDirectory()) {
                     throw new UsageException("--out " + out + " is a file, not a directory");
@@ -188,7 +189,7 @@ public final class GeneratePipeline {
         Configuration hadoop = new Configuration(false);
         conf.forEach(hadoop::set);
         Path out = new Path(outUri);
-        FileSystem fs = out.getFileSystem(hadoop);
+        FileSystem fs = HadoopFiles.fileSystem(out, hadoop);
         CardGenerator generator = new CardGenerator(seed, style, settings);
         long scans = 0;
         long photos = 0;
@@ -246,7 +247,7 @@ public final class GeneratePipeline {
     /** Concatenates the parts in partition (= index) order into the manifest, atomically, then drops them. */
     private static void joinManifest(Configuration hadoop, Path out, int partitions) {
         try {
-            FileSystem fs = out.getFileSystem(hadoop);
+            FileSystem fs = HadoopFiles.fileSystem(out, hadoop);
             Path tmp = new Path(out, "." + MANIFEST + ".tmp");
             try (FSDataOutputStream o = fs.create(tmp, true)) {
                 for (int p = 0; p < partitions; p++) {
@@ -278,7 +279,7 @@ public final class GeneratePipeline {
         m.put("skipped_records", s.skippedTotal());
         m.put("skipped_examples", s.skippedRecords());
         try {
-            io.fusionpipe.layout.HadoopFiles.writeAtomically(hadoop, new Path(out, SUMMARY),
+            HadoopFiles.writeAtomically(hadoop, new Path(out, SUMMARY),
                     JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m) + "\n");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new UncheckedIOException(e);

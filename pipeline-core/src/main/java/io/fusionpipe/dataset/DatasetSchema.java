@@ -1,0 +1,79 @@
+package io.fusionpipe.dataset;
+
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The one definition of a dataset version's layout and row schema, written by ingest and read by
+ * training and evaluation.
+ * <pre>
+ * ROOT/datasets/NAME/v&lt;k&gt;/split=train|val|test/part-*.parquet
+ *                          _manifest.json   counts, rejects by reason, vocab hash, inputs, config, timings
+ *                          _rejects/        Parquet: source, source_ref, id, reason, detail
+ *                          _vocab.json      the tokenizer vocabulary (fitted on train)
+ *                          _fusionpipe.conf the resolved config
+ * </pre>
+ * Everything that is not data starts with '_', so {@code spark.read.parquet("v<k>")} reads the
+ * splits (with a {@code split} column) and nothing else.
+ * The {@code image} column is a struct {bytes, path}: the layout Hugging Face datasets and DuckDB
+ * read as images.
+ */
+public final class DatasetSchema {
+
+    /** Bumped whenever a column is added, removed or changes meaning. */
+    public static final int VERSION = 1;
+
+    public static final String MANIFEST = "_manifest.json";
+    public static final String REJECTS = "_rejects";
+    public static final String VOCAB = "_vocab.json";
+    public static final String CONFIG = "_fusionpipe.conf";
+    public static final String SPLIT_COLUMN = "split";
+    public static final String[] SPLITS = {"train", "val", "test"};
+
+    public static final String IMAGE = "image";
+    public static final String ID = "id";
+    public static final String CAPTIONS = "captions";
+    public static final String CAPTION = "caption";
+    public static final String TOKENS = "tokens";
+    public static final String WIDTH = "width";
+    public static final String HEIGHT = "height";
+    public static final String ORIG_WIDTH = "orig_width";
+    public static final String ORIG_HEIGHT = "orig_height";
+    public static final String SHA256 = "sha256";
+    public static final String PHASH = "phash";
+    public static final String SOURCE = "source";
+    public static final String GROUP_KEY = "group_key";
+    public static final String FIELDS = "fields";
+
+    public static final StructType IMAGE_STRUCT = new StructType(new StructField[]{
+            DataTypes.createStructField("bytes", DataTypes.BinaryType, false),
+            DataTypes.createStructField("path", DataTypes.StringType, true)});
+
+    /** Rows of a split (the split itself is the directory partition column). */
+    public static final StructType ROW = new StructType(new StructField[]{
+            DataTypes.createStructField(IMAGE, IMAGE_STRUCT, false),
+            DataTypes.createStructField(ID, DataTypes.StringType, false),
+            DataTypes.createStructField(CAPTIONS, DataTypes.createArrayType(DataTypes.StringType, false), false),
+            DataTypes.createStructField(CAPTION, DataTypes.StringType, false),
+            DataTypes.createStructField(TOKENS, DataTypes.createArrayType(DataTypes.IntegerType, false), false),
+            DataTypes.createStructField(WIDTH, DataTypes.IntegerType, false),
+            DataTypes.createStructField(HEIGHT, DataTypes.IntegerType, false),
+            DataTypes.createStructField(ORIG_WIDTH, DataTypes.IntegerType, false),
+            DataTypes.createStructField(ORIG_HEIGHT, DataTypes.IntegerType, false),
+            DataTypes.createStructField(SHA256, DataTypes.StringType, false),
+            DataTypes.createStructField(PHASH, DataTypes.StringType, false),
+            DataTypes.createStructField(SOURCE, DataTypes.StringType, false),
+            DataTypes.createStructField(GROUP_KEY, DataTypes.StringType, false),
+            DataTypes.createStructField(FIELDS, DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType, true), true)});
+
+    public static final StructType REJECT = new StructType(new StructField[]{
+            DataTypes.createStructField(SOURCE, DataTypes.StringType, false),
+            DataTypes.createStructField("source_ref", DataTypes.StringType, false),
+            DataTypes.createStructField(ID, DataTypes.StringType, true),
+            DataTypes.createStructField("reason", DataTypes.StringType, false),
+            DataTypes.createStructField("detail", DataTypes.StringType, true)});
+
+    private DatasetSchema() {
+    }
+}
