@@ -67,6 +67,9 @@ public final class DatasetSchema {
             DataTypes.createStructField(GROUP_KEY, DataTypes.StringType, false),
             DataTypes.createStructField(FIELDS, DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType, true), true)});
 
+    /** {@link #ROW} plus the split, as a writer holds it before partitioning by split. */
+    public static final StructType ROW_WITH_SPLIT = ROW.add(SPLIT_COLUMN, DataTypes.StringType, false);
+
     public static final StructType REJECT = new StructType(new StructField[]{
             DataTypes.createStructField(SOURCE, DataTypes.StringType, false),
             DataTypes.createStructField("source_ref", DataTypes.StringType, false),

@@ -58,6 +58,8 @@ import static org.apache.spark.sql.functions.col;
 public final class IngestPipeline {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Up to this many duplicate decisions are broadcast; more are joined. */
+    static final long BROADCAST_DECISIONS = 200_000;
 
     private IngestPipeline() {
     }
@@ -125,7 +127,7 @@ public final class IngestPipeline {
             Dataset<Row> one = Sources.read(spark, req.inputs().get(i), i, s);
             raw = raw == null ? one : raw.unionAll(one);
         }
-        JavaRDD<Row> rawRows = raw.toJavaRDD().repartition(partitions).persist(StorageLevel.MEMORY_AND_DISK_SER());
+        JavaRDD<Row> rawRows = raw.toJavaRDD().repartition(partitions).persist(StorageLevel.MEMORY_AND_DISK());
         Map<String, Long> rowsInBySource = new TreeMap<>(rawRows.map(r -> r.getString(0)).countByValue());
         timings.put("read", lap(started));
         long mark = System.nanoTime();
@@ -137,7 +139,7 @@ public final class IngestPipeline {
 
         // 3. Align captions to images by id; one image, several captions.
         JavaRDD<Outcome<Sample>> aligned = candidates.groupBy(Candidate::id, partitions).map(g -> align(g._1(), g._2()));
-        aligned.persist(StorageLevel.MEMORY_AND_DISK_SER());
+        aligned.persist(StorageLevel.MEMORY_AND_DISK());
         JavaRDD<Reject> alignRejects = aligned.flatMap(o -> o.rejects().iterator());
         JavaRDD<Sample> samples = aligned.filter(o -> o.value() != null).map(Outcome::value);
 
@@ -168,26 +170,37 @@ public final class IngestPipeline {
                 out.add(processImage(it.next(), s, h));
             }
             return out.iterator();
-        }).persist(StorageLevel.MEMORY_AND_DISK_SER());
+        }).persist(StorageLevel.MEMORY_AND_DISK());
         JavaRDD<Reject> imageRejects = processed.flatMap(o -> o.rejects().iterator());
         JavaRDD<Item> items = processed.filter(o -> o.value() != null).map(Outcome::value).union(existing);
 
-        // 6. Exact duplicates (same original bytes): the earliest row wins; existing rows always win.
-        JavaRDD<Outcome<Item>> exact = items.groupBy(Item::sha256, partitions).flatMap(g -> firstWins(g._2()).iterator());
-        exact.persist(StorageLevel.MEMORY_AND_DISK_SER());
-        JavaRDD<Reject> exactRejects = exact.flatMap(o -> o.rejects().iterator());
-        JavaRDD<Item> unique = exact.filter(o -> o.value() != null).map(Outcome::value);
-
-        // 7. Near duplicates (perceptual hash within the distance, optionally only with the same caption).
-        JavaRDD<Reject> nearRejects = jsc.emptyRDD();
+        // 6+7. Duplicates, decided on light keys (no image bytes shuffled): exact (same original bytes),
+        // then near (perceptual hash within the distance, optionally only with the same caption) among
+        // the rest. The earliest row wins; rows of the previous version always win. One join applies it.
+        JavaRDD<DedupKey> keys = items.map(it -> new DedupKey(it.ord(), it.id(), it.sha256(), it.phash(),
+                CaptionRules.target(it.captions().get(0), s.captionTarget()), it.existing()));
+        JavaPairRDD<Long, String[]> decisions = keys.groupBy(DedupKey::sha256, partitions).flatMapToPair(g -> exactDuplicates(g._2()).iterator());
         if (s.nearEnabled()) {
-            JavaPairRDD<Long, String> near = nearDuplicates(unique, s, partitions);
-            JavaPairRDD<Long, Tuple2<Item, Optional<String>>> tagged = unique.mapToPair(it -> new Tuple2<>(it.ord(), it)).leftOuterJoin(near);
-            nearRejects = tagged.filter(t -> t._2()._2().isPresent())
-                    .flatMap(t -> Reject.fanOut(t._2()._1().inputs(), t._2()._1().id(), RejectReason.NEAR_DUPLICATE_IMAGE, t._2()._2().get()).iterator());
-            unique = tagged.filter(t -> !t._2()._2().isPresent()).map(t -> t._2()._1());
+            JavaRDD<DedupKey> survivors = keys.keyBy(DedupKey::ord).subtractByKey(decisions).values();
+            decisions = decisions.union(nearDuplicates(survivors, s, partitions));
         }
-        unique = unique.persist(StorageLevel.MEMORY_AND_DISK_SER());
+        // Duplicates are usually few: ship the decisions to the items instead of shuffling the items
+        // (with their image bytes) to the decisions. Many duplicates: a join, so the driver stays small.
+        JavaRDD<Item> unique;
+        JavaRDD<Reject> dedupRejects;
+        decisions = decisions.persist(StorageLevel.MEMORY_AND_DISK());
+        if (decisions.count() <= BROADCAST_DECISIONS) {
+            Broadcast<Map<Long, String[]>> decided = jsc.broadcast(new HashMap<>(decisions.collectAsMap()));
+            dedupRejects = items.filter(it -> decided.value().containsKey(it.ord())).flatMap(it -> Reject.fanOut(it.inputs(), it.id(),
+                    RejectReason.valueOf(decided.value().get(it.ord())[0]), decided.value().get(it.ord())[1]).iterator());
+            unique = items.filter(it -> !decided.value().containsKey(it.ord()));
+        } else {
+            JavaPairRDD<Long, Tuple2<Item, Optional<String[]>>> decided = items.keyBy(Item::ord).leftOuterJoin(decisions, partitions);
+            dedupRejects = decided.filter(t -> t._2()._2().isPresent()).flatMap(t -> Reject.fanOut(t._2()._1().inputs(),
+                    t._2()._1().id(), RejectReason.valueOf(t._2()._2().get()[0]), t._2()._2().get()[1]).iterator());
+            unique = decided.filter(t -> !t._2()._2().isPresent()).map(t -> t._2()._1());
+        }
+        unique = unique.persist(StorageLevel.MEMORY_AND_DISK());
         unique.count();
         timings.put("validate_align_process_dedup", lap(mark));
         mark = System.nanoTime();
@@ -200,20 +213,34 @@ public final class IngestPipeline {
         // 9. Write splits and rejects into staging, check conservation, publish.
         Path staging = versions.newStaging(version);
         try {
+            Dataset<Row> all = spark.createDataFrame(bySplit.map(t -> toRow(t._2(), t._1(), vocabB.value(), s)), DatasetSchema.ROW_WITH_SPLIT)
+                    .persist(StorageLevel.MEMORY_AND_DISK_SER());
             Map<String, Long> samplesBySplit = new TreeMap<>();
+            Map<String, Integer> shards = new TreeMap<>();
             for (String split : DatasetSchema.SPLITS) {
-                JavaRDD<Row> rows = bySplit.filter(t -> t._1().equals(split)).map(t -> toRow(t._2(), vocabB.value(), s));
-                Dataset<Row> df = spark.createDataFrame(rows, DatasetSchema.ROW);
-                Row stats = df.selectExpr("count(*)", "coalesce(sum(length(image.bytes)), 0)").first();
-                long n = stats.getLong(0);
-                samplesBySplit.put(split, n);
-                int shards = (int) Math.max(1, Math.ceil(stats.getLong(1) * 1.1 / s.shardBytes()));
-                df.repartitionByRange(shards, col(DatasetSchema.ID)).sortWithinPartitions(DatasetSchema.ID)
-                        .write().mode(SaveMode.ErrorIfExists)
-                        .option("parquet.block.size", Long.toString(s.rowGroupBytes()))
-                        .parquet(new Path(staging, DatasetSchema.SPLIT_COLUMN + "=" + split).toString());
+                samplesBySplit.put(split, 0L);
             }
-            JavaRDD<Reject> rejects = rowRejects.union(alignRejects).union(appendRejects).union(imageRejects).union(exactRejects).union(nearRejects);
+            for (Row st : all.groupBy(DatasetSchema.SPLIT_COLUMN).agg(org.apache.spark.sql.functions.count("*"),
+                    org.apache.spark.sql.functions.sum(org.apache.spark.sql.functions.length(col("image.bytes")))).collectAsList()) {
+                samplesBySplit.put(st.getString(0), st.getLong(1));
+                shards.put(st.getString(0), (int) Math.max(1, Math.ceil(st.getLong(2) * 1.1 / s.shardBytes())));
+            }
+            // Shard = hash(id) mod the split's shard count: one file per (split, shard), rows sorted by id.
+            org.apache.spark.sql.Column shard = org.apache.spark.sql.functions.lit(0);
+            for (Map.Entry<String, Integer> e : shards.entrySet()) {
+                shard = org.apache.spark.sql.functions.when(col(DatasetSchema.SPLIT_COLUMN).equalTo(e.getKey()),
+                        org.apache.spark.sql.functions.pmod(org.apache.spark.sql.functions.hash(col(DatasetSchema.ID)), org.apache.spark.sql.functions.lit(e.getValue())))
+                        .otherwise(shard);
+            }
+            int totalShards = shards.values().stream().mapToInt(Integer::intValue).sum();
+            all.withColumn("_shard", shard)
+                    .repartition(Math.max(1, totalShards), col(DatasetSchema.SPLIT_COLUMN), col("_shard"))
+                    .sortWithinPartitions(DatasetSchema.SPLIT_COLUMN, DatasetSchema.ID).drop("_shard")
+                    .write().mode(SaveMode.ErrorIfExists).partitionBy(DatasetSchema.SPLIT_COLUMN)
+                    .option("parquet.block.size", Long.toString(s.rowGroupBytes()))
+                    .parquet(staging.toString());
+            all.unpersist();
+            JavaRDD<Reject> rejects = rowRejects.union(alignRejects).union(appendRejects).union(imageRejects).union(dedupRejects);
             Dataset<Row> rejectDf = spark.createDataFrame(rejects.map(r -> RowFactory.create(r.source(), r.ref(), r.id(), r.reason(), r.detail())),
                     DatasetSchema.REJECT).persist(StorageLevel.MEMORY_AND_DISK_SER());
             long rejectCount = rejectDf.count();
@@ -279,9 +306,9 @@ public final class IngestPipeline {
             throw (RuntimeException) e;
         } finally {
             rawRows.unpersist();
+            decisions.unpersist();
             aligned.unpersist();
             processed.unpersist();
-            exact.unpersist();
             unique.unpersist();
         }
     }
@@ -352,18 +379,21 @@ public final class IngestPipeline {
         }
     }
 
-    static List<Outcome<Item>> firstWins(Iterable<Item> group) {
-        List<Item> sorted = new ArrayList<>();
+    /** The light part of an item that duplicate decisions need. */
+    record DedupKey(long ord, String id, String sha256, String phash, String caption, boolean existing) implements Serializable {
+    }
+
+    /** In a group of equal bytes, every row but the earliest (and rows of the previous version) is rejected. */
+    static List<Tuple2<Long, String[]>> exactDuplicates(Iterable<DedupKey> group) {
+        List<DedupKey> sorted = new ArrayList<>();
         group.forEach(sorted::add);
-        sorted.sort(Comparator.comparingLong(Item::ord));
-        List<Outcome<Item>> out = new ArrayList<>();
-        Item winner = sorted.get(0);
-        for (Item it : sorted) {
-            if (it == winner || it.existing()) {
-                out.add(new Outcome<>(it, List.of()));
-            } else {
-                out.add(new Outcome<>(null, Reject.fanOut(it.inputs(), it.id(), RejectReason.DUPLICATE_IMAGE,
-                        "same bytes (sha256 " + it.sha256().substring(0, 12) + "...) as id '" + winner.id() + "'")));
+        sorted.sort(Comparator.comparingLong(DedupKey::ord));
+        DedupKey winner = sorted.get(0);
+        List<Tuple2<Long, String[]>> out = new ArrayList<>();
+        for (DedupKey k : sorted) {
+            if (k != winner && !k.existing()) {
+                out.add(new Tuple2<>(k.ord(), new String[]{RejectReason.DUPLICATE_IMAGE.name(),
+                        "same bytes (sha256 " + k.sha256().substring(0, 12) + "...) as id '" + winner.id() + "'"}));
             }
         }
         return out;
@@ -371,34 +401,34 @@ public final class IngestPipeline {
 
     /**
      * Candidate pairs share one of (distance + 1) hash bands (pigeonhole), optionally keyed by caption;
-     * a pair within the distance rejects its later row. Returns ord -> detail of the rows to reject.
+     * a pair within the distance rejects its later row. Returns ord -> (reason, detail).
      */
-    static JavaPairRDD<Long, String> nearDuplicates(JavaRDD<Item> items, IngestSettings s, int partitions) {
+    static JavaPairRDD<Long, String[]> nearDuplicates(JavaRDD<DedupKey> keys, IngestSettings s, int partitions) {
         int bands = s.nearMaxDistance() + 1;
         boolean sameCaption = s.nearScope().equals("same-caption");
-        String target = s.captionTarget();
-        return items.flatMapToPair(it -> {
-                    List<Tuple2<String, Item>> out = new ArrayList<>();
-                    String scope = sameCaption ? CaptionRules.target(it.captions().get(0), target) + "\u0000" : "";
-                    for (String band : PerceptualHash.bands(it.phash(), bands)) {
-                        out.add(new Tuple2<>(scope + band, it));
+        int max = s.nearMaxDistance();
+        return keys.flatMapToPair(k -> {
+                    List<Tuple2<String, DedupKey>> out = new ArrayList<>();
+                    String scope = sameCaption ? k.caption() + "\u0000" : "";
+                    for (String band : PerceptualHash.bands(k.phash(), bands)) {
+                        out.add(new Tuple2<>(scope + band, k));
                     }
                     return out.iterator();
                 })
                 .groupByKey(partitions)
                 .flatMapToPair(g -> {
-                    List<Item> group = new ArrayList<>();
+                    List<DedupKey> group = new ArrayList<>();
                     g._2().forEach(group::add);
-                    group.sort(Comparator.comparingLong(Item::ord));
+                    group.sort(Comparator.comparingLong(DedupKey::ord));
                     List<Tuple2<Long, String>> out = new ArrayList<>();
                     for (int j = 1; j < group.size(); j++) {
-                        Item later = group.get(j);
+                        DedupKey later = group.get(j);
                         if (later.existing()) {
                             continue;
                         }
                         for (int i = 0; i < j; i++) {
                             int d = PerceptualHash.distance(group.get(i).phash(), later.phash());
-                            if (d <= s.nearMaxDistance()) {
+                            if (d <= max) {
                                 out.add(new Tuple2<>(later.ord(), "near-duplicate of id '" + group.get(i).id() + "' (distance " + d + ")"));
                                 break;
                             }
@@ -406,7 +436,8 @@ public final class IngestPipeline {
                     }
                     return out.iterator();
                 })
-                .reduceByKey((a, b) -> a.compareTo(b) <= 0 ? a : b);
+                .reduceByKey((a, b) -> a.compareTo(b) <= 0 ? a : b)
+                .mapValues(detail -> new String[]{RejectReason.NEAR_DUPLICATE_IMAGE.name(), detail});
     }
 
     // ---- split, vocabulary, rows ----
@@ -445,7 +476,7 @@ public final class IngestPipeline {
         return Vocabulary.fit(new HashMap<>(counts), minCount, s.maxVocab(), tokenizer);
     }
 
-    static Row toRow(Item it, Vocabulary vocab, IngestSettings s) {
+    static Row toRow(Item it, String split, Vocabulary vocab, IngestSettings s) {
         String caption = CaptionRules.target(it.captions().get(0), s.captionTarget());
         int[] ids = vocab.encode(caption, s.maxTokens());
         List<Integer> tokens = new ArrayList<>(ids.length);
@@ -456,7 +487,8 @@ public final class IngestPipeline {
         return RowFactory.create(RowFactory.create(it.image(), it.id() + ext), it.id(),
                 scala.collection.JavaConverters.asScalaBuffer(new ArrayList<>(it.captions())).toSeq(), caption,
                 scala.collection.JavaConverters.asScalaBuffer(tokens).toSeq(), it.width(), it.height(), it.origWidth(), it.origHeight(),
-                it.sha256(), it.phash(), it.source(), groupKey(it, s), it.fields() == null ? null : scala.collection.JavaConverters.mapAsScalaMap(it.fields()));
+                it.sha256(), it.phash(), it.source(), groupKey(it, s), it.fields() == null ? null : scala.collection.JavaConverters.mapAsScalaMap(it.fields()),
+                split);
     }
 
     /** The latest version's rows, as items that always win duplicate checks (append mode). */
