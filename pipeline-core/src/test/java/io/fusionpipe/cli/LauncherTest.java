@@ -1,10 +1,10 @@
 package io.fusionpipe.cli;
 
 import io.fusionpipe.testing.TestRoots;
+import io.fusionpipe.testing.Cli;
+import io.fusionpipe.testing.Cli.Run;
 import org.junit.jupiter.api.Test;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -14,19 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The launcher's contract: exit codes 0 / 1 / 2 and what it prints for each. */
 class LauncherTest {
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Fusionpipe.execute(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void helpListsTheCommandsOfEveryModuleOnTheClasspath() {
-        Run r = run("--help");
+        Run r = Cli.run("--help");
         assertEquals(ExitCodes.OK, r.code());
         for (String c : new String[]{"config", "doctor", "demo", "test-crash"}) {
             assertTrue(r.out().contains(c), "help lists " + c + ":\n" + r.out());
@@ -38,7 +28,7 @@ class LauncherTest {
     void everyCommandHasHelp() {
         for (String[] args : new String[][]{{"config", "--help"}, {"config", "show", "--help"}, {"config", "keys", "--help"},
                 {"doctor", "--help"}, {"demo", "--help"}}) {
-            Run r = run(args);
+            Run r = Cli.run(args);
             assertEquals(ExitCodes.OK, r.code(), String.join(" ", args));
             assertTrue(r.out().contains("Usage:"), r.out());
         }
@@ -46,28 +36,28 @@ class LauncherTest {
 
     @Test
     void versionNamesTheStack() {
-        Run r = run("--version");
+        Run r = Cli.run("--version");
         assertEquals(ExitCodes.OK, r.code());
         assertTrue(r.out().contains("spark 3.5.9") && r.out().contains("deeplearning4j 1.0.0-M2.1"), r.out());
     }
 
     @Test
     void unknownCommandOrOptionIsUsageError() {
-        assertEquals(ExitCodes.USAGE, run("bogus").code());
-        assertEquals(ExitCodes.USAGE, run().code());
-        Run r = run("config", "show", "--nope");
+        assertEquals(ExitCodes.USAGE, Cli.run("bogus").code());
+        assertEquals(ExitCodes.USAGE, Cli.run().code());
+        Run r = Cli.run("config", "show", "--nope");
         assertEquals(ExitCodes.USAGE, r.code());
         assertTrue(r.err().contains("--nope"), r.err());
-        assertEquals(ExitCodes.USAGE, run("config").code());
+        assertEquals(ExitCodes.USAGE, Cli.run("config").code());
     }
 
     @Test
     void configShowPrintsTheEffectiveConfig() {
-        Run r = run("config", "show", "--set", "spark.shuffle-partitions=7", "--root", "/data/fp");
+        Run r = Cli.run("config", "show", "--set", "spark.shuffle-partitions=7", "--root", "/data/fp");
         assertEquals(ExitCodes.OK, r.code(), r.err());
         assertTrue(r.out().contains("shuffle-partitions=7"), r.out());
         assertTrue(r.out().contains("root=\"/data/fp\""), r.out());
-        Run origins = run("config", "show", "--origins", "--set", "spark.shuffle-partitions=7");
+        Run origins = Cli.run("config", "show", "--origins", "--set", "spark.shuffle-partitions=7");
         assertTrue(origins.out().contains("# --set"), origins.out());
         assertTrue(origins.out().contains("reference.conf"), origins.out());
     }
@@ -77,14 +67,14 @@ class LauncherTest {
         Path dir = TestRoots.newRoot("launcher");
         Path a = Files.writeString(dir.resolve("a.conf"), "fusionpipe.spark.shuffle-partitions = 11\nfusionpipe.spark.log-level = ERROR\n");
         Path b = Files.writeString(dir.resolve("b.conf"), "fusionpipe.spark.shuffle-partitions = 12\n");
-        Run r = run("config", "show", "--config", a.toString(), "--config", b.toString());
+        Run r = Cli.run("config", "show", "--config", a.toString(), "--config", b.toString());
         assertEquals(ExitCodes.OK, r.code(), r.err());
         assertTrue(r.out().contains("shuffle-partitions=12") && r.out().contains("log-level=ERROR"), r.out());
     }
 
     @Test
     void invalidConfigIsExitTwoWithTheKeyValueAndExpectation() {
-        Run r = run("config", "show", "--set", "spark.shuffle-partition=7", "--set", "spark.ui-enabled=perhaps");
+        Run r = Cli.run("config", "show", "--set", "spark.shuffle-partition=7", "--set", "spark.ui-enabled=perhaps");
         assertEquals(ExitCodes.USAGE, r.code());
         assertTrue(r.err().contains("fusionpipe.spark.shuffle-partition") && r.err().contains("closest valid key: fusionpipe.spark.shuffle-partitions"), r.err());
         assertTrue(r.err().contains("fusionpipe.spark.ui-enabled = \"perhaps\"") && r.err().contains("expected a boolean"), r.err());
@@ -93,7 +83,7 @@ class LauncherTest {
 
     @Test
     void badConfigStopsACommandBeforeItsWork() {
-        Run r = run("test-crash", "--set", "spark.master=");
+        Run r = Cli.run("test-crash", "--set", "spark.master=");
         assertEquals(ExitCodes.USAGE, r.code(), "config fails first, the crash never happens");
         assertTrue(r.err().contains("fusionpipe.spark.master"), r.err());
         assertTrue(!r.err().contains("disk on fire"), r.err());
@@ -101,7 +91,7 @@ class LauncherTest {
 
     @Test
     void runtimeFailureIsExitOneWithTheCauseChain() {
-        Run r = run("test-crash");
+        Run r = Cli.run("test-crash");
         assertEquals(ExitCodes.FAILURE, r.code());
         assertTrue(r.err().contains("test-crash failed: disk on fire"), r.err());
         assertTrue(r.err().contains("caused by: write failed: /x/y"), r.err());
@@ -109,14 +99,14 @@ class LauncherTest {
 
     @Test
     void usageExceptionAtRunTimeIsExitTwo() {
-        Run r = run("test-misuse");
+        Run r = Cli.run("test-misuse");
         assertEquals(ExitCodes.USAGE, r.code());
         assertTrue(r.err().contains("no version 7"), r.err());
     }
 
     @Test
     void configKeysMarkdownListsEveryKey() {
-        Run r = run("config", "keys", "--markdown");
+        Run r = Cli.run("config", "keys", "--markdown");
         assertEquals(ExitCodes.OK, r.code());
         assertTrue(r.out().contains("| `fusionpipe.spark.shuffle-partitions` | `8` | an integer in 1..100000 |"), r.out());
     }

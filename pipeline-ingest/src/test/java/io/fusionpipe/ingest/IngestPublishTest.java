@@ -1,13 +1,13 @@
 package io.fusionpipe.ingest;
 
 import io.fusionpipe.cli.ExitCodes;
-import io.fusionpipe.cli.Fusionpipe;
 import io.fusionpipe.dataset.DatasetSchema;
 import io.fusionpipe.generate.GeneratePipeline;
 import io.fusionpipe.generate.GenerateSettings;
 import io.fusionpipe.ingest.publish.DatasetVersions;
 import io.fusionpipe.ingest.source.InputSpec;
 import io.fusionpipe.layout.FusionRoot;
+import io.fusionpipe.testing.Cli;
 import io.fusionpipe.testing.LocalSpark;
 import io.fusionpipe.testing.TestRoots;
 import io.fusionpipe.text.Vocabulary;
@@ -24,8 +24,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -177,33 +175,29 @@ class IngestPublishTest {
             lines.add("c" + i + ",img/" + i + ".png,\"" + Fixtures.cardCaption(70 + i) + "\",Name" + i + ",60,Base");
         }
         Files.write(dir.resolve("cards.csv"), lines);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Fusionpipe.execute(new PrintWriter(out), new PrintWriter(err), "ingest", "--name", "f21", "--input",
-                dir.resolve("cards.csv").toString(), "--root", SPARK.root().toString(), "--set", "ingest.columns.image=image_url",
-                "--set", "ingest.caption.min-count=1");
-        assertEquals(ExitCodes.OK, code, err.toString());
-        assertTrue(out.toString().contains("4 samples"), out.toString());
+        Cli.Run ok = Cli.run("ingest", "--name", "f21", "--input", dir.resolve("cards.csv").toString(), "--root", SPARK.root().toString(),
+                "--set", "ingest.columns.image=image_url", "--set", "ingest.caption.min-count=1");
+        assertEquals(ExitCodes.OK, ok.code(), ok.err());
+        assertTrue(ok.out().contains("4 samples"), ok.out());
         Row row = SPARK.session().read().parquet(SPARK.root().resolve("datasets/f21/v1").toString()).filter("id = 'c1'").first();
         assertEquals("Name1", row.getJavaMap(row.fieldIndex("fields")).get("name"));
 
-        int bad = Fusionpipe.execute(new PrintWriter(out), new PrintWriter(err), "ingest", "--name", "f21", "--input",
-                dir.resolve("cards.csv").toString(), "--root", SPARK.root().toString());
-        assertEquals(ExitCodes.USAGE, bad);
-        assertTrue(err.toString().contains("no column 'image'") && err.toString().contains("--set ingest.columns.image=NAME"), err.toString());
+        Cli.Run bad = Cli.run("ingest", "--name", "f21", "--input", dir.resolve("cards.csv").toString(), "--root", SPARK.root().toString());
+        assertEquals(ExitCodes.USAGE, bad.code());
+        assertTrue(bad.err().contains("no column 'image'") && bad.err().contains("--set ingest.columns.image=NAME"), bad.err());
     }
 
     @Test
     void badCommandInputsAreUsageErrors() {
-        StringWriter err = new StringWriter();
-        assertEquals(ExitCodes.USAGE, Fusionpipe.execute(new PrintWriter(new StringWriter()), new PrintWriter(err),
-                "ingest", "--name", "../up", "--input", cards12.toString(), "--root", SPARK.root().toString()));
-        assertTrue(err.toString().contains("dataset name"), err.toString());
-        assertEquals(ExitCodes.USAGE, Fusionpipe.execute(new PrintWriter(new StringWriter()), new PrintWriter(err),
-                "ingest", "--name", "x", "--input", "/no/such/input.jsonl", "--root", SPARK.root().toString()));
-        assertTrue(err.toString().contains("/no/such/input.jsonl: does not exist"), err.toString());
-        assertEquals(ExitCodes.USAGE, Fusionpipe.execute(new PrintWriter(new StringWriter()), new PrintWriter(err),
-                "ingest", "--name", "x", "--input", cards12.toString(), "--set", "ingest.split.train=0.9", "--root", SPARK.root().toString()));
-        assertTrue(err.toString().contains("must add up to 1"), err.toString());
+        Cli.Run name = Cli.run("ingest", "--name", "../up", "--input", cards12.toString(), "--root", SPARK.root().toString());
+        assertEquals(ExitCodes.USAGE, name.code());
+        assertTrue(name.err().contains("dataset name"), name.err());
+        Cli.Run missing = Cli.run("ingest", "--name", "x", "--input", "/no/such/input.jsonl", "--root", SPARK.root().toString());
+        assertEquals(ExitCodes.USAGE, missing.code());
+        assertTrue(missing.err().contains("/no/such/input.jsonl: does not exist"), missing.err());
+        Cli.Run shares = Cli.run("ingest", "--name", "x", "--input", cards12.toString(), "--set", "ingest.split.train=0.9",
+                "--root", SPARK.root().toString());
+        assertEquals(ExitCodes.USAGE, shares.code());
+        assertTrue(shares.err().contains("must add up to 1"), shares.err());
     }
 }
