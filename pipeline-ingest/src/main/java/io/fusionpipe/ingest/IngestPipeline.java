@@ -333,6 +333,9 @@ public final class IngestPipeline {
             String imageRef = r.isNullAt(5) ? null : r.getString(5);
             String base = r.isNullAt(4) ? null : r.getString(4);
             if (bytes == null) {
+                if (imageRef == null || imageRef.isBlank()) {
+                    throw new Rejection(RejectReason.CAPTION_WITHOUT_IMAGE, "no image reference");
+                }
                 // validate the reference now, so bad paths are rejected per row before any I/O
                 io.fusionpipe.ingest.source.ImageRefs.resolve(imageRef, s.allowedHosts());
             }
