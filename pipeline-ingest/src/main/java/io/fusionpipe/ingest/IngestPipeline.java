@@ -102,7 +102,11 @@ public final class IngestPipeline {
 
     record Item(String id, long ord, String source, List<String> captions, Map<String, String> fields, List<Input> inputs,
                 byte[] image, int width, int height, int origWidth, int origHeight, String sha256, String phash,
-                boolean existing) implements Serializable {
+                String existingSplit) implements Serializable {
+        /** A row of the previous version (append mode): it always wins duplicate checks and keeps its split. */
+        boolean existing() {
+            return existingSplit != null;
+        }
     }
 
     /** A value or the rejects it turned into. */
@@ -205,8 +209,10 @@ public final class IngestPipeline {
         timings.put("validate_align_process_dedup", lap(mark));
         mark = System.nanoTime();
 
-        // 8. Split by a stable hash of the group key; vocabulary from train (reused in append mode).
-        JavaPairRDD<String, Item> bySplit = unique.mapToPair(it -> new Tuple2<>(split(groupKey(it, s), s), it));
+        // 8. Split by a stable hash of the group key (rows of the previous version keep theirs, even if
+        //    the split settings changed); vocabulary from train (reused in append mode).
+        JavaPairRDD<String, Item> bySplit = unique.mapToPair(it -> new Tuple2<>(
+                it.existing() ? it.existingSplit() : split(groupKey(it, s), s), it));
         Vocabulary vocab = reuseVocab != null ? reuseVocab : fitVocabulary(bySplit, s);
         Broadcast<Vocabulary> vocabB = jsc.broadcast(vocab);
 
@@ -376,7 +382,7 @@ public final class IngestPipeline {
             byte[] data = ImageLoader.load(x.imageBase(), x.imageRef(), x.imageBytes(), s, hadoop);
             ImageProcessor.Processed p = ImageProcessor.process(data, s);
             return new Outcome<>(new Item(x.id(), x.ord(), x.source(), x.captions(), x.fields(), x.inputs(), p.bytes(), p.width(),
-                    p.height(), p.origWidth(), p.origHeight(), p.sha256(), p.phash(), false), List.of());
+                    p.height(), p.origWidth(), p.origHeight(), p.sha256(), p.phash(), null), List.of());
         } catch (Rejection e) {
             return new Outcome<>(null, Reject.fanOut(x.inputs(), x.id(), e.reason(), e.getMessage()));
         }
@@ -505,7 +511,8 @@ public final class IngestPipeline {
             return new Item(r.getString(r.fieldIndex(DatasetSchema.ID)), -1L, r.getString(r.fieldIndex(DatasetSchema.SOURCE)), captions,
                     fields, List.of(), (byte[]) img.get(0), r.getInt(r.fieldIndex(DatasetSchema.WIDTH)), r.getInt(r.fieldIndex(DatasetSchema.HEIGHT)),
                     r.getInt(r.fieldIndex(DatasetSchema.ORIG_WIDTH)), r.getInt(r.fieldIndex(DatasetSchema.ORIG_HEIGHT)),
-                    r.getString(r.fieldIndex(DatasetSchema.SHA256)), r.getString(r.fieldIndex(DatasetSchema.PHASH)), true);
+                    r.getString(r.fieldIndex(DatasetSchema.SHA256)), r.getString(r.fieldIndex(DatasetSchema.PHASH)),
+                    r.getString(r.fieldIndex(DatasetSchema.SPLIT_COLUMN)));
         });
     }
 

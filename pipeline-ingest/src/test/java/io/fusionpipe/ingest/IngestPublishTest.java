@@ -59,13 +59,17 @@ class IngestPublishTest {
     }
 
     static IngestPipeline.Result ingest(String name, String mode, boolean fail, java.nio.file.Path... inputs) {
+        return ingest(name, mode, fail, List.of(), inputs);
+    }
+
+    static IngestPipeline.Result ingest(String name, String mode, boolean fail, List<String> sets, java.nio.file.Path... inputs) {
         Configuration h = SPARK.session().sparkContext().hadoopConfiguration();
         List<InputSpec> specs = new ArrayList<>();
         for (java.nio.file.Path p : inputs) {
             specs.add(InputSpec.resolve(p.toString(), "auto", p.getFileName().toString(), h));
         }
         var config = io.fusionpipe.config.ConfigLoader.fromClasspath().systemProperties(new java.util.Properties())
-                .set("root=" + SPARK.root()).set("spark.master=local[2]").set("ingest.caption.min-count=1").set("ingest.mode=" + mode).load();
+                .set("root=" + SPARK.root()).set("spark.master=local[2]").set("ingest.caption.min-count=1").set("ingest.mode=" + mode).sets(sets).load();
         return IngestPipeline.run(SPARK.session(), config, IngestSettings.of(config), new IngestPipeline.Request(name, specs, fail));
     }
 
@@ -116,6 +120,11 @@ class IngestPublishTest {
         Map<String, String> grown = idSplitTokens(v2.path());
         old.forEach((id, st) -> assertEquals(st, grown.get(id), "row " + id + " keeps its split and tokens"));
         assertEquals(v2.rowsIn(), v2.rowsWritten() + v2.rowsRejected());
+        // A later append with other split settings still leaves every existing row where it was.
+        IngestPipeline.Result v3 = ingest("grow", "append", false, List.of("ingest.split.salt=reshuffle", "ingest.split.train=0.5",
+                "ingest.split.val=0.25", "ingest.split.test=0.25"), cards20);
+        assertEquals(20L, v3.rejectsByReason().get("already_in_dataset"));
+        assertEquals(grown, idSplitTokens(v3.path()));
         Vocabulary vocab = Vocabulary.fromJson(Files.readString(Paths.get(java.net.URI.create(v2.path() + "/" + DatasetSchema.VOCAB))));
         assertEquals(v2.vocabHash(), vocab.hash());
     }
