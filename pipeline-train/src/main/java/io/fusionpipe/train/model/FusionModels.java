@@ -1,0 +1,174 @@
+package io.fusionpipe.train.model;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.graph.AttentionVertex;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
+import org.deeplearning4j.nn.conf.graph.ScaleVertex;
+import org.deeplearning4j.nn.conf.graph.rnn.DuplicateToTimeSeriesVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.RnnLossLayer;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The three fusion variants as DL4J ComputationGraphs with the same inputs and output:
+ * inputs {@code image} [mb, 3, H, W] (normalised pixels) and {@code tokens} [mb, 1, T] (token ids of
+ * the caption shifted right, starting with {@code <bos>}), output {@code out} [mb, V, T] (softmax over
+ * the next token), masks [mb, T] on tokens and labels.
+ */
+public final class FusionModels {
+
+    public static final String IMAGE = "image";
+    public static final String TOKENS = "tokens";
+    public static final String OUT = "out";
+
+    private FusionModels() {
+    }
+
+    public static ComputationGraph build(Variant variant, ModelSpec spec) {
+        ComputationGraph g = new ComputationGraph(configuration(variant, spec));
+        g.init();
+        return g;
+    }
+
+    public static ComputationGraphConfiguration configuration(Variant variant, ModelSpec s) {
+        ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
+                .seed(s.seed())
+                .dataType(DataType.FLOAT)
+                .updater(new Adam(s.learningRate()))
+                .weightInit(WeightInit.XAVIER)
+                .convolutionMode(ConvolutionMode.Same)
+                .graphBuilder()
+                .addInputs(IMAGE, TOKENS)
+                // Token ids come as [mb, 1, T]; declaring the vocabulary as the input size keeps the
+                // embedding's nIn (DL4J M2.1 would otherwise overwrite it with 1).
+                .setInputTypes(InputType.convolutional(s.imageHeight(), s.imageWidth(), 3), InputType.recurrent(s.vocabSize(), s.maxTokens()))
+                .addLayer("embed", new EmbeddingSequenceLayer.Builder().nIn(s.vocabSize()).nOut(s.embedding()).build(), TOKENS);
+        switch (variant) {
+            case EARLY -> early(g, s);
+            case INTERMEDIATE -> intermediate(g, s);
+            case LATE -> late(g, s);
+            default -> throw new IllegalStateException(variant.name());
+        }
+        return g.setOutputs(OUT).build();
+    }
+
+    /** Patches, linearly projected, broadcast over time and joined with the token embeddings: one LSTM stack reads both. */
+    private static void early(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s) {
+        g.addLayer("patches", new ConvolutionLayer.Builder(s.patchSize(), s.patchSize()).stride(s.patchSize(), s.patchSize())
+                        .nOut(s.embedding()).activation(Activation.IDENTITY).build(), IMAGE)
+                .addLayer("image_vec", new DenseLayer.Builder().nOut(s.embedding()).activation(Activation.IDENTITY).build(), "patches")
+                .addVertex("image_seq", new DuplicateToTimeSeriesVertex(TOKENS), "image_vec")
+                .addVertex("joined", new MergeVertex(), "embed", "image_seq")
+                .addLayer("lstm1", lstm(s.hidden()), "joined")
+                .addLayer("lstm2", lstm(s.hidden(), s.dropout()), "lstm1")
+                .addLayer(OUT, softmaxOut(s), "lstm2");
+    }
+
+    /** A CNN feature grid; the decoder's states attend over it (AttentionVertex) and feed two further decoder layers. */
+    private static void intermediate(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s) {
+        String grid = cnn(g, s);
+        g.addVertex("grid_seq", new ReshapeVertex('c', new int[]{-1, s.gridChannels(), s.gridPositions()}, null), grid)
+                .addLayer("lstm1", lstm(s.hidden()), "embed")
+                .addVertex("attend", new AttentionVertex.Builder().nInQueries(s.hidden()).nInKeys(s.gridChannels())
+                        .nInValues(s.gridChannels()).nOut(s.hidden()).nHeads(1).headSize(s.hidden()).projectInput(true).build(),
+                        "lstm1", "grid_seq", "grid_seq")
+                .addVertex("fused", new MergeVertex(), "lstm1", "attend")
+                .addLayer("lstm2", lstm(s.hidden(), s.dropout()), "fused")
+                .addLayer("lstm3", lstm(s.hidden()), "lstm2")
+                .addLayer(OUT, softmaxOut(s), "lstm3");
+    }
+
+    /**
+     * An image-only branch (CNN, per-position vocabulary scores) and a text-only language model, combined
+     * at the output: softmax(w * image_scores + (1 - w) * text_scores), which is the renormalised weighted
+     * sum of the two branches' log-probabilities (the log-normalisers are constant per position).
+     */
+    private static void late(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s) {
+        String grid = cnn(g, s);
+        g.addLayer("image_vec", new DenseLayer.Builder().nOut(s.embedding()).activation(Activation.RELU).build(), grid)
+                .addVertex("image_seq", new DuplicateToTimeSeriesVertex(TOKENS), "image_vec")
+                // the image alone must still say which word comes at which position: a small LSTM over
+                // the repeated image vector gives the branch its own sense of position
+                .addLayer("image_lstm", lstm(s.embedding()), "image_seq")
+                .addLayer("image_scores", scores(s), "image_lstm")
+                .addLayer("lstm1", lstm(s.hidden()), "embed")
+                .addLayer("lstm2", lstm(s.hidden(), s.dropout()), "lstm1")
+                .addLayer("text_scores", scores(s), "lstm2")
+                .addVertex("image_weighted", new ScaleVertex(s.lateImageWeight()), "image_scores")
+                .addVertex("text_weighted", new ScaleVertex(1 - s.lateImageWeight()), "text_scores")
+                .addVertex("combined", new ElementWiseVertex(ElementWiseVertex.Op.Add), "image_weighted", "text_weighted")
+                .addLayer(OUT, new RnnLossLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX).build(), "combined");
+    }
+
+    /** conv 3x3 + ReLU + 2x2 max-pool per stage; returns the last vertex's name. */
+    private static String cnn(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s) {
+        String prev = IMAGE;
+        for (int i = 0; i < s.cnnChannels().size(); i++) {
+            g.addLayer("conv" + i, new ConvolutionLayer.Builder(3, 3).nOut(s.cnnChannels().get(i)).activation(Activation.RELU).build(), prev)
+                    .addLayer("pool" + i, new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(),
+                            "conv" + i);
+            prev = "pool" + i;
+        }
+        return prev;
+    }
+
+    private static LSTM lstm(int units) {
+        return lstm(units, 0);
+    }
+
+    /** Vocabulary scores per position: a kernel-1 1-D convolution (a dense layer applied at every step, masks kept). */
+    private static Convolution1DLayer scores(ModelSpec s) {
+        return new Convolution1DLayer.Builder().kernelSize(1).stride(1).nOut(s.vocabSize()).activation(Activation.IDENTITY)
+                .rnnDataFormat(RNNFormat.NCW).build();
+    }
+
+    /**
+     * An LSTM, with dropout on its input when {@code dropout > 0}. (A separate DropoutLayer on masked
+     * sequences fails in DL4J M2.1: "Mismatched shapes ... column vector shape".)
+     */
+    private static LSTM lstm(int units, double dropout) {
+        LSTM.Builder b = new LSTM.Builder().nOut(units).activation(Activation.TANH);
+        if (dropout > 0) {
+            b.dropOut(1 - dropout);
+        }
+        return b.build();
+    }
+
+    private static RnnOutputLayer softmaxOut(ModelSpec s) {
+        return new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(s.vocabSize()).activation(Activation.SOFTMAX).build();
+    }
+
+    /** Parameters per layer or vertex (attention has its own), in topological order, and the total under "total". */
+    public static Map<String, Long> parameterCounts(ComputationGraph g) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (int i : g.topologicalSortOrder()) {
+            var v = g.getVertices()[i];
+            long n = v.numParams();
+            if (n > 0) {
+                out.put(v.getVertexName(), n);
+            }
+        }
+        out.put("total", g.numParams());
+        return out;
+    }
+}

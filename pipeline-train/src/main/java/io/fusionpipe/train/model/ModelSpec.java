@@ -1,0 +1,39 @@
+package io.fusionpipe.train.model;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * Sizes of a caption model: vocabulary and caption length (from the dataset), image size, and the
+ * widths every variant shares, so that the three variants are built to comparable budgets.
+ */
+public record ModelSpec(int vocabSize, int maxTokens, int imageWidth, int imageHeight, int embedding, int hidden,
+                        double dropout, int patchSize, List<Integer> cnnChannels, double lateImageWeight, double learningRate, long seed)
+        implements Serializable {
+
+    public ModelSpec {
+        if (vocabSize < 5 || maxTokens < 3) {
+            throw new IllegalArgumentException("vocabulary of " + vocabSize + " and " + maxTokens + " tokens per caption are too small");
+        }
+        if (imageWidth % patchSize != 0 || imageHeight % patchSize != 0) {
+            throw new IllegalArgumentException("image " + imageWidth + "x" + imageHeight + " is not a whole number of "
+                    + patchSize + "-pixel patches");
+        }
+        int down = 1 << cnnChannels.size();
+        if (imageWidth % down != 0 || imageHeight % down != 0) {
+            throw new IllegalArgumentException("image " + imageWidth + "x" + imageHeight + " does not halve " + cnnChannels.size()
+                    + " times (one 2x2 pooling per CNN stage)");
+        }
+        cnnChannels = List.copyOf(cnnChannels);
+    }
+
+    /** Spatial positions of the CNN feature grid. */
+    int gridPositions() {
+        int down = 1 << cnnChannels.size();
+        return (imageWidth / down) * (imageHeight / down);
+    }
+
+    int gridChannels() {
+        return cnnChannels.get(cnnChannels.size() - 1);
+    }
+}

@@ -1,0 +1,101 @@
+package io.fusionpipe.train.model;
+
+import io.fusionpipe.train.data.CaptionBatches;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FusionModelsTest {
+
+    static final int V = 40;
+    static final int T = 8;
+
+    static ModelSpec small() {
+        return new ModelSpec(V, T, 32, 48, 16, 24, 0.0, 8, List.of(4, 8), 0.5, 0.01, 7);
+    }
+
+    /** Captions that depend on the image: the colour decides the words. */
+    static MultiDataSet batch(int n, long seed) {
+        Random r = new Random(seed);
+        List<CaptionBatches.Example> ex = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int k = r.nextInt(4);
+            BufferedImage img = new BufferedImage(32, 48, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = img.createGraphics();
+            g.setColor(new Color[]{Color.RED, Color.GREEN, Color.BLUE, Color.YELLOW}[k]);
+            g.fillRect(0, 0, 32, 48);
+            g.dispose();
+            java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+            try {
+                javax.imageio.ImageIO.write(img, "png", png);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            ex.add(new CaptionBatches.Example(png.toByteArray(), new int[]{1, 4 + k, 10 + k, 20 + k, 2}));
+        }
+        return CaptionBatches.toMultiDataSet(ex, V, T, 32, 48);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void eachVariantLearnsAndRestoresIdentically(Variant variant) throws Exception {
+        ComputationGraph g = FusionModels.build(variant, small());
+        MultiDataSet data = batch(16, 1);
+        double before = g.score(data);
+        for (int i = 0; i < 120; i++) {
+            g.fit(data);
+        }
+        double after = g.score(data);
+        assertTrue(after < before * 0.5, variant + ": loss " + before + " -> " + after);
+        // The first word after <bos> depends only on the image's colour (4 choices): a model that ignored
+        // the image could not get below ln 4 = 1.386 per caption.
+        assertTrue(after < 1.0, variant + " uses the image: loss " + after + " < ln 4");
+
+        File f = File.createTempFile("model-" + variant.id(), ".zip");
+        ModelSerializer.writeModel(g, f, true);
+        ComputationGraph restored = ModelSerializer.restoreComputationGraph(f, true);
+        assertEquals(g.params(), restored.params());
+        INDArray[] in = data.getFeatures();
+        assertEquals(g.output(false, in, data.getFeaturesMaskArrays(), null)[0],
+                restored.output(false, in, data.getFeaturesMaskArrays(), null)[0]);
+        f.delete();
+    }
+
+    @Test
+    void defaultSizedVariantsHaveComparableBudgets() {
+        ModelSpec spec = new ModelSpec(620, 48, 96, 128, 64, 128, 0.1, 16, List.of(16, 32, 64, 64), 0.5, 1e-3, 42);
+        Map<Variant, Long> totals = new EnumMap<>(Variant.class);
+        for (Variant v : Variant.values()) {
+            totals.put(v, FusionModels.parameterCounts(FusionModels.build(v, spec)).get("total"));
+        }
+        long max = totals.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+        long min = totals.values().stream().mapToLong(Long::longValue).min().orElseThrow();
+        assertTrue(max <= 1.2 * min, "parameter counts within 20% of each other: " + totals);
+    }
+
+    @Test
+    void badSizesAreRejectedBeforeBuilding() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ModelSpec(620, 48, 100, 128, 64, 128, 0.1, 16, List.of(16, 32), 0.5, 1e-3, 1));
+        assertTrue(e.getMessage().contains("16-pixel patches"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Variant.parse("middle"));
+    }
+}
