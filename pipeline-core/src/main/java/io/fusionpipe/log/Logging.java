@@ -21,6 +21,8 @@ public final class Logging {
         for (String name : INTERNALS) {
             Configurator.setLevel(name, l);
         }
+        // Warns on every fit in gradient-sharing mode, where parameters are shared, never averaged.
+        Configurator.setLevel("org.deeplearning4j.parallelism.ParallelWrapper", Level.ERROR);
         Configurator.setLevel("io.fusionpipe", Level.INFO);
     }
 }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fusionpipe.cli.DemoStage;
 import io.fusionpipe.config.FusionConfig;
 import io.fusionpipe.dataset.DatasetSchema;
-import io.fusionpipe.ingest.publish.DatasetVersions;
+import io.fusionpipe.dataset.DatasetVersions;
 import io.fusionpipe.ingest.source.InputSpec;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.layout.HadoopFiles;

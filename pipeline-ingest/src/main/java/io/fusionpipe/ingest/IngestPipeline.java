@@ -6,7 +6,7 @@ import io.fusionpipe.dataset.DatasetSchema;
 import io.fusionpipe.ingest.image.ImageLoader;
 import io.fusionpipe.ingest.image.ImageProcessor;
 import io.fusionpipe.ingest.image.PerceptualHash;
-import io.fusionpipe.ingest.publish.DatasetVersions;
+import io.fusionpipe.dataset.DatasetVersions;
 import io.fusionpipe.ingest.source.InputSpec;
 import io.fusionpipe.ingest.source.RawRecord;
 import io.fusionpipe.ingest.source.Sources;

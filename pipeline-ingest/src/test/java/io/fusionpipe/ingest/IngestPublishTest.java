@@ -4,7 +4,7 @@ import io.fusionpipe.cli.ExitCodes;
 import io.fusionpipe.dataset.DatasetSchema;
 import io.fusionpipe.generate.GeneratePipeline;
 import io.fusionpipe.generate.GenerateSettings;
-import io.fusionpipe.ingest.publish.DatasetVersions;
+import io.fusionpipe.dataset.DatasetVersions;
 import io.fusionpipe.ingest.source.InputSpec;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.testing.Cli;

@@ -1,6 +1,5 @@
-package io.fusionpipe.ingest.publish;
+package io.fusionpipe.dataset;
 
-import io.fusionpipe.dataset.DatasetSchema;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;

@@ -1,0 +1,154 @@
+package io.fusionpipe.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fusionpipe.config.ConfigValidationException;
+import io.fusionpipe.dataset.DatasetVersion;
+import io.fusionpipe.layout.FusionRoot;
+import io.fusionpipe.testing.LocalSpark;
+import io.fusionpipe.train.data.CaptionBatches;
+import io.fusionpipe.train.model.Variant;
+import io.fusionpipe.text.Tokenizer;
+import io.fusionpipe.text.Vocabulary;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import javax.imageio.ImageIO;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The Spark trainer (SharedTrainingMaster on local[2]) on a tiny published dataset: run directory, metrics, checkpoints. */
+class TrainPipelineTest {
+
+    @RegisterExtension
+    static final LocalSpark SPARK = new LocalSpark(TrainCommand.SPARK_CONF,
+            "train.model.embedding=16", "train.model.hidden=24", "train.model.patch-size=8", "train.model.cnn-channels=[4, 8]",
+            "train.batch-size=8", "train.epochs=2", "train.learning-rate=0.01", "train.model.dropout=0");
+
+    static DatasetVersion dataset;
+
+    /**
+     * A published dataset written directly in the dataset layout (this module does not depend on
+     * ingest): 48 coloured 32x48 images whose captions name the colour.
+     */
+    @BeforeAll
+    static void publish() throws Exception {
+        Path root = SPARK.root();
+        Path v1 = Files.createDirectories(root.resolve("datasets/colours/v1"));
+        String[] names = {"red", "green", "blue", "yellow"};
+        Color[] colours = {Color.RED, Color.GREEN, Color.BLUE, Color.YELLOW};
+        Map<String, Long> counts = new HashMap<>();
+        for (String n : names) {
+            counts.put(n, 10L);
+        }
+        counts.put("a", 10L);
+        counts.put("card", 10L);
+        Tokenizer tok = new Tokenizer(true);
+        Vocabulary vocab = Vocabulary.fit(counts, 1, 100, tok);
+        Random r = new Random(3);
+        Map<String, List<Row>> bySplit = new HashMap<>();
+        for (int i = 0; i < 48; i++) {
+            int k = r.nextInt(4);
+            BufferedImage img = new BufferedImage(32, 48, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = img.createGraphics();
+            g.setColor(colours[k]);
+            g.fillRect(0, 0, 32, 48);
+            g.dispose();
+            ByteArrayOutputStream png = new ByteArrayOutputStream();
+            ImageIO.write(img, "png", png);
+            String caption = "a " + names[k] + " card";
+            List<Integer> tokens = new ArrayList<>();
+            for (int t : vocab.encode(caption, 12)) {
+                tokens.add(t);
+            }
+            String split = i < 36 ? "train" : "val";
+            bySplit.computeIfAbsent(split, s -> new ArrayList<>()).add(RowFactory.create(RowFactory.create(png.toByteArray(), "x.png"),
+                    scala.collection.JavaConverters.asScalaBuffer(tokens).toSeq()));
+        }
+        var schema = new org.apache.spark.sql.types.StructType()
+                .add("image", io.fusionpipe.dataset.DatasetSchema.IMAGE_STRUCT)
+                .add("tokens", org.apache.spark.sql.types.DataTypes.createArrayType(org.apache.spark.sql.types.DataTypes.IntegerType));
+        for (Map.Entry<String, List<Row>> e : bySplit.entrySet()) {
+            SPARK.session().createDataFrame(e.getValue(), schema).coalesce(1).write().parquet(v1.resolve("split=" + e.getKey()).toString());
+        }
+        Files.writeString(v1.resolve("_vocab.json"), vocab.toJson());
+        Files.writeString(v1.resolve("_manifest.json"), "{\"schema_version\":1,\"image\":{\"width\":32,\"height\":48},\"max_tokens\":12,"
+                + "\"samples_by_split\":{\"train\":36,\"val\":12,\"test\":0},\"inputs\":[]}");
+        dataset = DatasetVersion.open(FusionRoot.of(SPARK.config()), "colours", null, SPARK.session().sparkContext().hadoopConfiguration());
+    }
+
+    @Test
+    void eachVariantTrainsWithGradientSharingAndWritesItsRun() throws Exception {
+        TrainSettings s = TrainSettings.of(SPARK.config());
+        ObjectMapper json = new ObjectMapper();
+        for (Variant v : Variant.values()) {
+            TrainPipeline.Result r = TrainPipeline.train(SPARK.session(), SPARK.config(), s, dataset, v);
+            assertEquals(2, r.epochs().size());
+            Path dir = Paths.get(r.runDir().toUri());
+            JsonNode run = json.readTree(dir.resolve("run.json").toFile());
+            assertEquals("completed", run.get("status").asText());
+            assertEquals(dataset.vocabulary().hash(), run.get("vocab_hash").asText());
+            assertEquals(2, Files.readAllLines(dir.resolve("metrics.jsonl")).size());
+            for (TrainPipeline.EpochMetrics m : r.epochs()) {
+                assertTrue(Double.isFinite(m.trainLoss()) && Double.isFinite(m.valLoss()) && m.samplesPerSecond() > 0, m.toString());
+            }
+            assertTrue(Files.exists(dir.resolve("checkpoints/epoch-1.zip")) && Files.exists(dir.resolve("checkpoints/epoch-2.zip")));
+            ComputationGraph best = ModelSerializer.restoreComputationGraph(dir.resolve("best.zip").toFile(), true);
+            assertEquals(r.parameters(), best.numParams());
+            assertTrue(Files.exists(dir.resolve("fusionpipe.conf")));
+        }
+    }
+
+    @Test
+    void unknownVariantIsAConfigErrorNamingTheKey() {
+        var config = io.fusionpipe.config.ConfigLoader.fromClasspath().systemProperties(new java.util.Properties())
+                .set("train.variants=[early, middle]").load();
+        ConfigValidationException e = assertThrows(ConfigValidationException.class, () -> TrainSettings.of(config));
+        assertTrue(e.getMessage().contains("fusionpipe.train.variants") && e.getMessage().contains("middle"), e.getMessage());
+    }
+
+    @Test
+    void batchesCarryMasksAndOneHotLabels() {
+        var ex = new CaptionBatches.Example(pngOf(Color.RED), new int[]{1, 5, 6, 2});
+        var mds = CaptionBatches.toMultiDataSet(List.of(ex), 10, 6, 32, 48);
+        assertEquals(List.of(1L, 3L, 48L, 32L), java.util.Arrays.stream(mds.getFeatures(0).shape()).boxed().toList());
+        assertEquals(1.0, mds.getLabels(0).getDouble(0, 5, 0), 0);
+        assertEquals(1.0, mds.getLabels(0).getDouble(0, 2, 2), 0, "<eos> is the last label");
+        assertEquals(3.0, mds.getLabelsMaskArray(0).sumNumber().doubleValue(), 0);
+        assertEquals(null, mds.getFeaturesMaskArray(0), "the image has no mask");
+    }
+
+    private static byte[] pngOf(Color c) {
+        try {
+            BufferedImage img = new BufferedImage(32, 48, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = img.createGraphics();
+            g.setColor(c);
+            g.fillRect(0, 0, 32, 48);
+            g.dispose();
+            ByteArrayOutputStream png = new ByteArrayOutputStream();
+            ImageIO.write(img, "png", png);
+            return png.toByteArray();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
