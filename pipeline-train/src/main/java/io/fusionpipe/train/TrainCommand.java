@@ -3,6 +3,7 @@ package io.fusionpipe.train;
 import io.fusionpipe.cli.ConfigOptions;
 import io.fusionpipe.cli.ExitCodes;
 import io.fusionpipe.cli.FusionCommand;
+import io.fusionpipe.cli.UsageException;
 import io.fusionpipe.cli.Fusionpipe;
 import io.fusionpipe.config.FusionConfig;
 import io.fusionpipe.dataset.DatasetVersion;
@@ -34,8 +35,14 @@ public final class TrainCommand implements FusionCommand {
     @Mixin
     ConfigOptions options;
 
-    @Option(names = "--dataset", required = true, paramLabel = "NAME", description = "Dataset name (under ROOT/datasets).")
+    @Option(names = "--dataset", paramLabel = "NAME", description = "Dataset name (under ROOT/datasets); not with --resume.")
     String dataset;
+
+    @Option(names = "--resume", paramLabel = "RUN_ID", description = "Continue this run from its last checkpoint up to --epochs.")
+    String resume;
+
+    @Option(names = "--init-from", paramLabel = "RUN_ID", description = "Start from this earlier run's best model (same vocabulary and image size).")
+    String initFrom;
 
     @Option(names = "--version", paramLabel = "K", description = "Dataset version (default: the latest).")
     Integer version;
@@ -64,16 +71,34 @@ public final class TrainCommand implements FusionCommand {
         }
         FusionConfig config = options.load();
         TrainSettings settings = TrainSettings.of(config);
+        if ((resume == null) == (dataset == null)) {
+            throw new UsageException("give either --dataset NAME (a new run) or --resume RUN_ID");
+        }
         SparkSession spark = SparkSessions.getOrCreate(config, "train", SPARK_CONF);
-        DatasetVersion ds = DatasetVersion.open(FusionRoot.of(config), dataset, version, spark.sparkContext().hadoopConfiguration());
         PrintWriter out = spec.commandLine().getOut();
+        if (resume != null) {
+            report(out, TrainPipeline.resume(spark, config, settings, resume));
+            return ExitCodes.OK;
+        }
+        DatasetVersion ds = DatasetVersion.open(FusionRoot.of(config), dataset, version, spark.sparkContext().hadoopConfiguration());
+        if (initFrom != null) {
+            report(out, TrainPipeline.initFrom(spark, config, settings, ds, initFrom));
+            return ExitCodes.OK;
+        }
         for (Variant v : settings.variants()) {
-            TrainPipeline.Result r = TrainPipeline.train(spark, config, settings, ds, v);
-            TrainPipeline.EpochMetrics last = r.epochs().get(r.epochs().size() - 1);
-            out.printf(Locale.ROOT, "%-12s %,9d params  val loss %.4f (best %.4f)  %.1f samples/s  -> %s%n", v.id(), r.parameters(),
-                    last.valLoss(), r.bestValLoss(), last.samplesPerSecond(), r.runDir());
-            out.flush();
+            report(out, TrainPipeline.train(spark, config, settings, ds, v));
         }
         return ExitCodes.OK;
+    }
+
+    private static void report(PrintWriter out, TrainPipeline.Result r) {
+        if (r.epochs().isEmpty()) {
+            out.println(r.variant().id() + ": nothing to train (already at the requested epochs) -> " + r.runDir());
+        } else {
+            TrainPipeline.EpochMetrics last = r.epochs().get(r.epochs().size() - 1);
+            out.printf(Locale.ROOT, "%-12s %,9d params  val loss %.4f (best %.4f)  %.1f samples/s  -> %s%n", r.variant().id(), r.parameters(),
+                    last.valLoss(), r.bestValLoss(), last.samplesPerSecond(), r.runDir());
+        }
+        out.flush();
     }
 }

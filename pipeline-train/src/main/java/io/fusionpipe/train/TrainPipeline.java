@@ -1,7 +1,9 @@
 package io.fusionpipe.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fusionpipe.BuildInfo;
+import io.fusionpipe.cli.UsageException;
 import io.fusionpipe.config.FusionConfig;
 import io.fusionpipe.dataset.DatasetVersion;
 import io.fusionpipe.layout.FusionRoot;
@@ -65,16 +67,80 @@ public final class TrainPipeline {
     public record Result(String runId, Path runDir, Variant variant, long parameters, List<EpochMetrics> epochs, double bestValLoss) {
     }
 
+    /** A fresh run of {@code variant} on {@code ds}. */
     public static Result train(SparkSession spark, FusionConfig config, TrainSettings s, DatasetVersion ds, Variant variant) {
+        ModelSpec spec = s.modelSpec(ds.vocabulary().size(), ds.maxTokens(), ds.width(), ds.height());
+        return run(spark, config, s, ds, variant, FusionModels.build(variant, spec), newRunId(ds, variant), 0, List.of(), null);
+    }
+
+    /**
+     * A new run that starts from an earlier run's best model (fine-tuning, nightly retraining).
+     * The earlier run must have used the same vocabulary and image size; otherwise nothing starts.
+     */
+    public static Result initFrom(SparkSession spark, FusionConfig config, TrainSettings s, DatasetVersion ds, String sourceRunId) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        String runId = ds.name() + "-v" + ds.version() + "-" + variant.id() + "-"
+        Path source = FusionRoot.of(config).run(sourceRunId);
+        JsonNode sourceRun = readRun(hadoop, source);
+        if (!sourceRun.path("vocab_hash").asText().equals(ds.vocabulary().hash())) {
+            throw new UsageException("--init-from " + sourceRunId + ": its vocabulary (" + sourceRun.path("vocab_hash").asText().substring(0, 12)
+                    + "...) differs from dataset " + ds.name() + " v" + ds.version() + "'s (" + ds.vocabulary().hash().substring(0, 12)
+                    + "...): token ids would not mean the same words; ingest with --mode append to keep the vocabulary");
+        }
+        ComputationGraph graph = restore(hadoop, new Path(source, "best.zip"));
+        checkShapes(graph, ds, sourceRunId);
+        Variant variant = Variant.parse(sourceRun.path("variant").asText());
+        return run(spark, config, s, ds, variant, graph, newRunId(ds, variant), 0, List.of(), sourceRunId);
+    }
+
+    /** Continues a killed or shorter run from its last checkpoint (weights, optimizer state, epoch count) up to {@code s.epochs()}. */
+    public static Result resume(SparkSession spark, FusionConfig config, TrainSettings s, String runId) {
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        Path runDir = FusionRoot.of(config).run(runId);
+        JsonNode run = readRun(hadoop, runDir);
+        JsonNode d = run.path("dataset");
+        DatasetVersion ds = DatasetVersion.open(FusionRoot.of(config), d.path("name").asText(), d.path("version").asInt(), hadoop);
+        if (!run.path("vocab_hash").asText().equals(ds.vocabulary().hash())) {
+            throw new UsageException("--resume " + runId + ": dataset " + ds.name() + " v" + ds.version() + " no longer has the run's vocabulary");
+        }
+        List<EpochMetrics> done = new ArrayList<>();
+        try {
+            Path metrics = new Path(runDir, "metrics.jsonl");
+            if (metrics.getFileSystem(hadoop).exists(metrics)) {
+                for (String line : HadoopFiles.readString(hadoop, metrics).split("\n")) {
+                    if (!line.isBlank()) {
+                        done.add(JSON.readValue(line, EpochMetrics.class));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int last = done.size();
+        while (last > 0 && !exists(hadoop, new Path(runDir, "checkpoints/epoch-" + last + ".zip"))) {
+            last--;
+        }
+        if (last == 0) {
+            throw new UsageException("--resume " + runId + ": no checkpoint yet; start a new run instead");
+        }
+        ComputationGraph graph = restore(hadoop, new Path(runDir, "checkpoints/epoch-" + last + ".zip"));
+        Variant variant = Variant.parse(run.path("variant").asText());
+        LOG.info("resuming {} after epoch {}", runId, last);
+        return run(spark, config, s, ds, variant, graph, runId, last, done.subList(0, last),
+                run.path("init_from").isTextual() ? run.path("init_from").asText() : null);
+    }
+
+    private static String newRunId(DatasetVersion ds, Variant variant) {
+        return ds.name() + "-v" + ds.version() + "-" + variant.id() + "-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(ZonedDateTime.now(ZoneOffset.UTC)) + "-"
                 + UUID.randomUUID().toString().substring(0, 6);
+    }
+
+    private static Result run(SparkSession spark, FusionConfig config, TrainSettings s, DatasetVersion ds, Variant variant,
+                              ComputationGraph graph, String runId, int completed, List<EpochMetrics> previous, String initFrom) {
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Path runDir = FusionRoot.of(config).run(runId);
         StageLog stage = StageLog.start("train." + variant.id());
-        ModelSpec spec = s.modelSpec(ds.vocabulary().size(), ds.maxTokens(), ds.width(), ds.height());
-        ComputationGraph graph = FusionModels.build(variant, spec);
         Map<String, Long> params = FusionModels.parameterCounts(graph);
         LOG.info("{}: {} parameters {}", variant.id(), params.get("total"), params);
 
@@ -85,24 +151,39 @@ public final class TrainPipeline {
         run.put("dataset", Map.of("name", ds.name(), "version", ds.version(), "path", ds.path().toString(),
                 "fingerprint", ds.manifest().path("inputs").toString().hashCode()));
         run.put("vocab_hash", ds.vocabulary().hash());
+        run.put("init_from", initFrom);
         run.put("parameters", params);
         run.put("versions", Map.of("fusionpipe", BuildInfo.version(), "dl4j", BuildInfo.get("dl4j.version"),
                 "spark", BuildInfo.get("spark.version"), "nd4j_backend", BuildInfo.get("nd4j.backend")));
         run.put("master", s.master());
         run.put("started", ZonedDateTime.now(ZoneOffset.UTC).toString());
+        if (completed > 0) {
+            run.put("resumed_after_epoch", completed);
+        }
         HadoopFiles.writeAtomically(hadoop, new Path(runDir, FusionRoot.CONFIG_SNAPSHOT), config.render());
         writeJson(hadoop, new Path(runDir, "run.json"), run);
+        return loop(spark, s, ds, variant, graph, runId, runDir, run, params, completed, previous, stage);
+    }
 
+    private static Result loop(SparkSession spark, TrainSettings s, DatasetVersion ds, Variant variant, ComputationGraph graph,
+                               String runId, Path runDir, Map<String, Object> run, Map<String, Long> params, int completed,
+                               List<EpochMetrics> previous, StageLog stage) {
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         TrainingMaster<?, ?> master = trainingMaster(s, spark.sparkContext().defaultParallelism(), spark.sparkContext().master());
         SparkComputationGraph sparkNet = new SparkComputationGraph(jsc, graph, master);
         int partitions = Math.max(1, spark.sparkContext().defaultParallelism());
         long trainRows = ds.rows("train");
         boolean hasVal = ds.rows("val") > 0;
-        List<EpochMetrics> epochs = new ArrayList<>();
+        List<EpochMetrics> epochs = new ArrayList<>(previous);
         StringBuilder metrics = new StringBuilder();
         double best = Double.POSITIVE_INFINITY;
+        for (EpochMetrics m : previous) {
+            metrics.append(toJson(m)).append('\n');
+            best = Math.min(best, hasVal ? m.valLoss() : m.trainLoss());
+        }
         try {
-            for (int epoch = 1; epoch <= s.epochs(); epoch++) {
+            for (int epoch = completed + 1; epoch <= s.epochs(); epoch++) {
                 long t0 = System.nanoTime();
                 sparkNet.fitMultiDataSet(TrainingData.batches(spark, ds, "train", s.batchSize(), partitions));
                 double seconds = (System.nanoTime() - t0) / 1e9;
@@ -115,10 +196,10 @@ public final class TrainPipeline {
                 long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024);
                 EpochMetrics m = new EpochMetrics(epoch, trainLoss, valLoss, trainRows / seconds, seconds, heap);
                 epochs.add(m);
-                metrics.append(JSON.writeValueAsString(m)).append('\n');
-                HadoopFiles.writeAtomically(hadoop, new Path(runDir, "metrics.jsonl"), metrics.toString());
+                metrics.append(toJson(m)).append('\n');
                 byte[] model = serialize(sparkNet.getNetwork());
                 HadoopFiles.writeAtomically(hadoop, new Path(runDir, "checkpoints/epoch-" + epoch + ".zip"), model);
+                HadoopFiles.writeAtomically(hadoop, new Path(runDir, "metrics.jsonl"), metrics.toString());
                 double key = hasVal ? valLoss : trainLoss;
                 if (key < best) {
                     best = key;
@@ -145,6 +226,64 @@ public final class TrainPipeline {
             throw e;
         } finally {
             master.deleteTempFiles(jsc);
+        }
+    }
+
+    private static String toJson(EpochMetrics m) {
+        try {
+            return JSON.writeValueAsString(m);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static JsonNode readRun(Configuration hadoop, Path runDir) {
+        Path file = new Path(runDir, "run.json");
+        if (!exists(hadoop, file)) {
+            throw new UsageException("no run at " + runDir + " (no run.json)");
+        }
+        try {
+            return JSON.readTree(HadoopFiles.readString(hadoop, file));
+        } catch (IOException e) {
+            throw new UsageException(file + " is not valid JSON: " + e.getMessage());
+        }
+    }
+
+    private static boolean exists(Configuration hadoop, Path p) {
+        try {
+            return p.getFileSystem(hadoop).exists(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static ComputationGraph restore(Configuration hadoop, Path zip) {
+        if (!exists(hadoop, zip)) {
+            throw new UsageException("no model at " + zip);
+        }
+        try (var in = zip.getFileSystem(hadoop).open(zip)) {
+            return ModelSerializer.restoreComputationGraph(in, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + zip + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The model must fit the dataset: the vocabulary size of its embedding, and its image size (a dry run). */
+    static void checkShapes(ComputationGraph g, DatasetVersion ds, String source) {
+        List<String> problems = new ArrayList<>();
+        long vocab = ((org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer) g.getLayer("embed").conf().getLayer()).getNIn();
+        if (vocab != ds.vocabulary().size()) {
+            problems.add("vocabulary of " + vocab + " tokens vs the dataset's " + ds.vocabulary().size());
+        }
+        try {
+            g.output(false, new org.nd4j.linalg.api.ndarray.INDArray[]{
+                    org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 3, ds.height(), ds.width()),
+                    org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 1, 2)}, null, null);
+        } catch (RuntimeException e) {
+            problems.add("it does not take " + ds.width() + "x" + ds.height() + " images (" + e.getMessage() + ")");
+        }
+        if (!problems.isEmpty()) {
+            throw new UsageException(source + " does not fit dataset " + ds.name() + " v" + ds.version() + ": " + String.join("; ", problems));
         }
     }
 

@@ -35,6 +35,11 @@ public record TrainSettings(List<Variant> variants, int epochs, int batchSize, d
                 c.getInt(p + "averaging-frequency"));
     }
 
+    public TrainSettings withEpochs(int n) {
+        return new TrainSettings(variants, n, batchSize, learningRate, seed, embedding, hidden, dropout, patchSize, cnnChannels,
+                lateImageWeight, master, port, controllerAddress, networkMask, workersPerNode, threshold, averagingFrequency);
+    }
+
     /** The model spec for a dataset's vocabulary, caption length and image size. */
     public ModelSpec modelSpec(int vocabSize, int maxTokens, int width, int height) {
         return new ModelSpec(vocabSize, maxTokens, width, height, embedding, hidden, dropout, patchSize, cnnChannels, lateImageWeight,

@@ -119,6 +119,40 @@ class TrainPipelineTest {
     }
 
     @Test
+    void resumeContinuesAKilledRunAndInitFromChecksTheVocabulary() throws Exception {
+        TrainSettings s = TrainSettings.of(SPARK.config());
+        TrainPipeline.Result first = TrainPipeline.train(SPARK.session(), SPARK.config(), s.withEpochs(1), dataset, Variant.EARLY);
+        assertEquals(1, first.epochs().size());
+        TrainPipeline.Result resumed = TrainPipeline.resume(SPARK.session(), SPARK.config(), s.withEpochs(3), first.runId());
+        assertEquals(first.runDir(), resumed.runDir());
+        assertEquals(List.of(1, 2, 3), resumed.epochs().stream().map(TrainPipeline.EpochMetrics::epoch).toList());
+        assertEquals(resumed.epochs().get(0), first.epochs().get(0), "epoch 1 is kept as it was");
+        assertEquals(3, Files.readAllLines(Paths.get(resumed.runDir().toUri()).resolve("metrics.jsonl")).size());
+        JsonNode run = new ObjectMapper().readTree(Paths.get(resumed.runDir().toUri()).resolve("run.json").toFile());
+        assertEquals(1, run.get("resumed_after_epoch").asInt());
+
+        TrainPipeline.Result tuned = TrainPipeline.initFrom(SPARK.session(), SPARK.config(), s.withEpochs(1), dataset, first.runId());
+        assertEquals(Variant.EARLY, tuned.variant());
+        assertTrue(!tuned.runId().equals(first.runId()));
+
+        // Another vocabulary: refused before any training.
+        Path other = SPARK.root().resolve("datasets/colours2/v1");
+        Files.createDirectories(other);
+        Path v1 = SPARK.root().resolve("datasets/colours/v1");
+        for (String f : new String[]{"_manifest.json"}) {
+            Files.copy(v1.resolve(f), other.resolve(f));
+        }
+        Files.writeString(other.resolve("_vocab.json"), Vocabulary.fit(Map.of("other", 3L, "words", 3L), 1, 10, new Tokenizer(true)).toJson());
+        DatasetVersion ds2 = DatasetVersion.open(FusionRoot.of(SPARK.config()), "colours2", null, SPARK.session().sparkContext().hadoopConfiguration());
+        io.fusionpipe.cli.UsageException e = assertThrows(io.fusionpipe.cli.UsageException.class,
+                () -> TrainPipeline.initFrom(SPARK.session(), SPARK.config(), s, ds2, first.runId()));
+        assertTrue(e.getMessage().contains("vocabulary") && e.getMessage().contains("differs"), e.getMessage());
+        io.fusionpipe.cli.UsageException nothing = assertThrows(io.fusionpipe.cli.UsageException.class,
+                () -> TrainPipeline.resume(SPARK.session(), SPARK.config(), s, "no-such-run"));
+        assertTrue(nothing.getMessage().contains("no run at"), nothing.getMessage());
+    }
+
+    @Test
     void unknownVariantIsAConfigErrorNamingTheKey() {
         var config = io.fusionpipe.config.ConfigLoader.fromClasspath().systemProperties(new java.util.Properties())
                 .set("train.variants=[early, middle]").load();
