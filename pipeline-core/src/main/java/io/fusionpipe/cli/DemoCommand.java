@@ -54,6 +54,8 @@ public final class DemoCommand implements FusionCommand {
         }
         Map<String, DemoStage> built = new LinkedHashMap<>();
         ServiceLoader.load(DemoStage.class).forEach(s -> built.put(s.name(), s));
+        java.util.Set<String> commands = new java.util.HashSet<>();
+        Fusionpipe.discover().forEach(c -> commands.add(new picocli.CommandLine(c).getCommandName()));
         int step = 2;
         int missing = 0;
         for (Map.Entry<String, String> stage : STAGES.entrySet()) {
@@ -62,7 +64,9 @@ public final class DemoCommand implements FusionCommand {
             out.flush();
             if (s == null) {
                 missing++;
-                out.println("  NOT BUILT YET: " + stage.getValue());
+                out.println(commands.contains(stage.getKey())
+                        ? "  NOT IN THE DEMO YET: `fusionpipe " + stage.getKey() + "` exists but is unfinished: " + stage.getValue()
+                        : "  NOT BUILT YET: " + stage.getValue());
                 continue;
             }
             if (missing > 0) {
@@ -77,7 +81,7 @@ public final class DemoCommand implements FusionCommand {
             out.flush();
         }
         out.println(missing == 0 ? "demo: done"
-                : "demo: " + missing + " of " + STAGES.size() + " stages are not built yet; the built ones ran");
+                : "demo: " + missing + " of " + STAGES.size() + " stages are not in the demo yet; the others ran");
         out.flush();
         return ExitCodes.OK;
     }
