@@ -1,0 +1,109 @@
+package io.fusionpipe.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fusionpipe.cli.ConfigOptions;
+import io.fusionpipe.cli.ExitCodes;
+import io.fusionpipe.cli.FusionCommand;
+import io.fusionpipe.config.FusionConfig;
+import io.fusionpipe.dataset.DatasetVersion;
+import io.fusionpipe.layout.FusionRoot;
+import io.fusionpipe.spark.SparkSessions;
+import io.fusionpipe.train.data.TrainingData;
+import io.fusionpipe.train.model.FusionModels;
+import io.fusionpipe.train.model.Variant;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.api.TrainingMaster;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code fusionpipe train-bench}: samples/s of one variant fitted (a) by a plain single-JVM
+ * {@code ComputationGraph.fit} and (b) by the Spark trainer on the same session, model, data and
+ * batch size, in one run. Prints a table and one JSON line.
+ */
+@Command(name = "train-bench", mixinStandardHelpOptions = true,
+        description = "Compare plain single-JVM fit with the Spark trainer (samples/s) on one dataset version and variant.")
+public final class TrainBenchCommand implements FusionCommand {
+
+    @Mixin
+    ConfigOptions options;
+
+    @Option(names = "--dataset", required = true, paramLabel = "NAME", description = "Dataset name.")
+    String dataset;
+
+    @Option(names = "--variant", paramLabel = "V", defaultValue = "early", description = "early, intermediate or late (default ${DEFAULT-VALUE}).")
+    String variant;
+
+    @Option(names = "--batches", paramLabel = "N", defaultValue = "24", description = "Train batches per measurement (default ${DEFAULT-VALUE}).")
+    int batches;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        FusionConfig config = options.load();
+        TrainSettings s = TrainSettings.of(config);
+        Variant v = Variant.parse(variant);
+        SparkSession spark = SparkSessions.getOrCreate(config, "train-bench", TrainCommand.SPARK_CONF);
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        DatasetVersion ds = DatasetVersion.open(FusionRoot.of(config), dataset, null, spark.sparkContext().hadoopConfiguration());
+        int cores = spark.sparkContext().defaultParallelism();
+        // The same batches for both: a bounded set, materialised once (a benchmark, not a training run).
+        List<MultiDataSet> data = TrainingData.batches(spark, ds, "train", s.batchSize(), cores).take(batches);
+        long samples = data.stream().mapToLong(m -> m.getFeatures(0).size(0)).sum();
+        var model = s.modelSpec(ds.vocabulary().size(), ds.maxTokens(), ds.width(), ds.height());
+
+        ComputationGraph plain = FusionModels.build(v, model);
+        plain.fit(data.get(0));
+        long t0 = System.nanoTime();
+        for (MultiDataSet m : data) {
+            plain.fit(m);
+        }
+        double plainRate = samples / ((System.nanoTime() - t0) / 1e9);
+
+        ComputationGraph net = FusionModels.build(v, model);
+        TrainingMaster<?, ?> master = TrainPipeline.trainingMaster(s, cores, spark.sparkContext().master());
+        SparkComputationGraph sparkNet = new SparkComputationGraph(jsc, net, master);
+        JavaRDD<MultiDataSet> rdd = jsc.parallelize(data.subList(0, Math.min(cores, data.size())), cores);
+        sparkNet.fitMultiDataSet(rdd);
+        JavaRDD<MultiDataSet> all = jsc.parallelize(data, cores);
+        long t1 = System.nanoTime();
+        sparkNet.fitMultiDataSet(all);
+        double sparkRate = samples / ((System.nanoTime() - t1) / 1e9);
+        master.deleteTempFiles(jsc);
+
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "%-48s %10s %8s%n", v.id() + ", " + samples + " samples, batch " + s.batchSize(), "samples/s", "ratio");
+        out.printf(Locale.ROOT, "%-48s %10.1f %8s%n", "plain ComputationGraph.fit, 1 JVM", plainRate, "1.00x");
+        out.printf(Locale.ROOT, "%-48s %10.1f %7.2fx%n", "Spark " + s.master() + " master, " + spark.sparkContext().master(), sparkRate, sparkRate / plainRate);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("variant", v.id());
+        json.put("samples", samples);
+        json.put("plain_samples_per_s", Math.round(plainRate * 100) / 100.0);
+        json.put("spark_samples_per_s", Math.round(sparkRate * 100) / 100.0);
+        json.put("spark_vs_plain", Math.round(sparkRate / plainRate * 100) / 100.0);
+        json.put("master", spark.sparkContext().master());
+        try {
+            out.println(new ObjectMapper().writeValueAsString(json));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+}
