@@ -73,11 +73,6 @@ public final class CardGenerator {
         String safe = id.replaceAll("[^A-Za-z0-9._-]", "_");
         safe = (safe.startsWith(".") ? "_" + safe.substring(1) : safe);
         safe = safe.substring(0, Math.min(safe.length(), 180));
-        try {
-            byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return safe + "~" + java.util.HexFormat.of().formatHex(h, 0, 4);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return safe + "~" + java.util.HexFormat.of().formatHex(io.fusionpipe.Hashing.sha256(id), 0, 4);
     }
 }

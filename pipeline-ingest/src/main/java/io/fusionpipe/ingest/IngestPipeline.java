@@ -1,6 +1,7 @@
 package io.fusionpipe.ingest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fusionpipe.Hashing;
 import io.fusionpipe.config.FusionConfig;
 import io.fusionpipe.dataset.DatasetSchema;
 import io.fusionpipe.ingest.image.ImageLoader;
@@ -34,9 +35,6 @@ import scala.Tuple2;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -345,7 +343,7 @@ public final class IngestPipeline {
                 // validate the reference now, so bad paths are rejected per row before any I/O
                 io.fusionpipe.ingest.source.ImageRefs.resolve(imageRef, s.allowedHosts());
             }
-            String key = bytes != null ? "sha256:" + ImageProcessor.sha256(bytes) : base + "|" + imageRef;
+            String key = bytes != null ? "sha256:" + Hashing.sha256Hex(bytes) : base + "|" + imageRef;
             Map<String, String> fields = r.isNullAt(8) ? Map.of() : new LinkedHashMap<>(r.getJavaMap(8));
             return new Outcome<>(new Candidate(source, ref, ord, id, base, imageRef, bytes, key, caption, fields), List.of());
         } catch (Rejection e) {
@@ -461,17 +459,13 @@ public final class IngestPipeline {
 
     /** train/val/test from SHA-256(salt, key): stable forever, whatever else is in the dataset. */
     static String split(String key, IngestSettings s) {
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest((s.splitSalt() + "\u0000" + key).getBytes(StandardCharsets.UTF_8));
-            long v = 0;
-            for (int i = 0; i < 7; i++) {
-                v = (v << 8) | (h[i] & 0xFF);
-            }
-            double u = v / (double) (1L << 56);
-            return u < s.trainShare() ? "train" : u < s.trainShare() + s.valShare() ? "val" : "test";
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        byte[] h = Hashing.sha256(s.splitSalt() + "\u0000" + key);
+        long v = 0;
+        for (int i = 0; i < 7; i++) {
+            v = (v << 8) | (h[i] & 0xFF);
         }
+        double u = v / (double) (1L << 56);
+        return u < s.trainShare() ? "train" : u < s.trainShare() + s.valShare() ? "val" : "test";
     }
 
     static Vocabulary fitVocabulary(JavaPairRDD<String, Item> bySplit, IngestSettings s) {

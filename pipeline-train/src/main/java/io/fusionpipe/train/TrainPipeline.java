@@ -149,7 +149,7 @@ public final class TrainPipeline {
         run.put("variant", variant.id());
         run.put("status", "running");
         run.put("dataset", Map.of("name", ds.name(), "version", ds.version(), "path", ds.path().toString(),
-                "inputs_sha256", sha256(ds.manifest().path("inputs").toString())));
+                "inputs_sha256", io.fusionpipe.Hashing.sha256Hex(ds.manifest().path("inputs").toString())));
         run.put("vocab_hash", ds.vocabulary().hash());
         run.put("init_from", initFrom);
         run.put("parameters", params);
@@ -323,15 +323,6 @@ public final class TrainPipeline {
     static double trainScoreFraction(DatasetVersion ds) {
         long train = Math.max(1, ds.rows("train"));
         return Math.min(1.0, Math.max(0.1, ds.rows("val") / (double) train));
-    }
-
-    private static String sha256(String text) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     static byte[] serialize(ComputationGraph g) throws IOException {

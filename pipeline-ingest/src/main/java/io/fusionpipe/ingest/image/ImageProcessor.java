@@ -13,8 +13,6 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Iterator;
 
@@ -85,7 +83,7 @@ public final class ImageProcessor {
         BufferedImage rgb = Exif.apply(toRgb(decoded), orientation);
         BufferedImage resized = Resizer.resize(rgb, s.width(), s.height(), s.resize(), Color.WHITE);
         byte[] stored = s.imageFormat().equals("jpeg") ? ImageCodec.jpeg(resized, (float) s.jpegQuality()) : ImageCodec.png(resized);
-        return new Processed(stored, s.width(), s.height(), rgb.getWidth(), rgb.getHeight(), sha256(data),
+        return new Processed(stored, s.width(), s.height(), rgb.getWidth(), rgb.getHeight(), io.fusionpipe.Hashing.sha256Hex(data),
                 PerceptualHash.hex(PerceptualHash.of(rgb)));
     }
 
@@ -153,11 +151,4 @@ public final class ImageProcessor {
         return out;
     }
 
-    public static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
