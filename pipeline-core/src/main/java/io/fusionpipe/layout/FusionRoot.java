@@ -121,10 +121,13 @@ public final class FusionRoot {
         return scratch.resolve(what);
     }
 
-    /** Names that become path segments: letters, digits, '.', '_', '-'; no leading dot. */
+    /**
+     * Names that become path segments: letters, digits, '.', '_', '-'; no leading dot. A bad name is
+     * the user's input, so it is a usage error (exit 2) wherever it is checked.
+     */
     public static String checkName(String what, String name) {
         if (name == null || !name.matches("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")) {
-            throw new IllegalArgumentException(what + " '" + name
+            throw new io.fusionpipe.cli.UsageException(what + " '" + name
                     + "' is not valid: use 1-128 letters, digits, '.', '_' or '-', not starting with '.' or '-'");
         }
         return name;

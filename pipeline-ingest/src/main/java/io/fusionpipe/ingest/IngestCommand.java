@@ -62,11 +62,7 @@ public final class IngestCommand implements FusionCommand {
         }
         FusionConfig config = options.load();
         IngestSettings settings = IngestSettings.of(config);
-        try {
-            FusionRoot.checkName("dataset name", name);
-        } catch (IllegalArgumentException e) {
-            throw new io.fusionpipe.cli.UsageException("--name: " + e.getMessage());
-        }
+        FusionRoot.checkName("dataset name", name); // before Spark starts
         SparkSession spark = SparkSessions.getOrCreate(config, "ingest");
         IngestPipeline.Result r = IngestPipeline.run(spark, config, settings, new IngestPipeline.Request(name, specs(spark, settings)));
         PrintWriter out = spec.commandLine().getOut();
