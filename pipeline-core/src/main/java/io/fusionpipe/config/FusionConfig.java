@@ -80,13 +80,4 @@ public final class FusionConfig {
         }
         return s.append(")\n").toString();
     }
-
-    /** Documented keys with their effective values, for tables. */
-    public Map<String, String> effectiveValues() {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (String key : schema.keys().keySet()) {
-            out.put(key, config.getValue(key).render(ConfigRenderOptions.concise()));
-        }
-        return out;
-    }
 }

@@ -44,10 +44,6 @@ public final class TypeRule {
         return elementKind;
     }
 
-    public List<String> choices() {
-        return choices;
-    }
-
     /**
      * Parses the text after {@code @type}, e.g. {@code int 1..65535}, {@code enum a|b},
      * {@code list<string>}, {@code path nonempty}.

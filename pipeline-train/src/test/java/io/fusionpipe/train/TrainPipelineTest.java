@@ -139,9 +139,7 @@ class TrainPipelineTest {
         Path other = SPARK.root().resolve("datasets/colours2/v1");
         Files.createDirectories(other);
         Path v1 = SPARK.root().resolve("datasets/colours/v1");
-        for (String f : new String[]{"_manifest.json"}) {
-            Files.copy(v1.resolve(f), other.resolve(f));
-        }
+        Files.copy(v1.resolve("_manifest.json"), other.resolve("_manifest.json"));
         Files.writeString(other.resolve("_vocab.json"), Vocabulary.fit(Map.of("other", 3L, "words", 3L), 1, 10, new Tokenizer(true)).toJson());
         DatasetVersion ds2 = DatasetVersion.open(FusionRoot.of(SPARK.config()), "colours2", null, SPARK.session().sparkContext().hadoopConfiguration());
         io.fusionpipe.cli.UsageException e = assertThrows(io.fusionpipe.cli.UsageException.class,
