@@ -296,6 +296,7 @@ public final class Sources {
     static List<Row> readTar(PortableDataStream stream, String source, int sourceIndex, int tarIdx) throws IOException {
         List<Row> out = new ArrayList<>();
         String tarName = new Path(stream.getPath()).getName();
+        long tarBase = RawRecord.ord(sourceIndex, (long) tarIdx << 24);
         try (InputStream raw = stream.open(); TarArchiveInputStream tar = new TarArchiveInputStream(raw)) {
             Map<String, byte[]> members = new LinkedHashMap<>();
             String key = null;
@@ -306,7 +307,7 @@ public final class Sources {
                     continue;
                 }
                 String name = e.getName();
-                long ord = RawRecord.ord(sourceIndex, ((long) tarIdx << 24) + sample);
+                long ord = tarBase + sample;
                 if (name.startsWith("/") || Arrays.asList(name.split("/")).contains("..") || e.isSymbolicLink() || e.isLink()) {
                     out.add(RawRecord.problem(source, tarName + ":" + name, ord, null, RejectReason.PATH_OUTSIDE_ROOT,
                             "tar member name '" + name + "' escapes the shard"));
@@ -318,7 +319,7 @@ public final class Sources {
                 String k = dot < 0 ? name : name.substring(0, name.length() - file.length() + dot);
                 String ext = dot < 0 ? "" : file.substring(dot + 1).toLowerCase(Locale.ROOT);
                 if (key != null && !k.equals(key)) {
-                    out.add(sampleRow(members, key, source, tarName, RawRecord.ord(sourceIndex, ((long) tarIdx << 24) + sample)));
+                    out.add(sampleRow(members, key, source, tarName, tarBase + sample));
                     sample++;
                     members.clear();
                 }
@@ -326,7 +327,7 @@ public final class Sources {
                 members.put(ext, tar.readAllBytes());
             }
             if (key != null) {
-                out.add(sampleRow(members, key, source, tarName, RawRecord.ord(sourceIndex, ((long) tarIdx << 24) + sample)));
+                out.add(sampleRow(members, key, source, tarName, tarBase + sample));
             }
         }
         return out;
