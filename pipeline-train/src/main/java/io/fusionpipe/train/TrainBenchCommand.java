@@ -90,7 +90,7 @@ public final class TrainBenchCommand implements FusionCommand {
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "%-48s %10s %8s%n", v.id() + ", " + samples + " samples, batch " + s.batchSize(), "samples/s", "ratio");
         out.printf(Locale.ROOT, "%-48s %10.1f %8s%n", "plain ComputationGraph.fit, 1 JVM", plainRate, "1.00x");
-        out.printf(Locale.ROOT, "%-48s %10.1f %7.2fx%n", "Spark " + s.master() + " master, " + spark.sparkContext().master(), sparkRate, sparkRate / plainRate);
+        out.printf(Locale.ROOT, "%-48s %10.1f %7.2fx%n", "Spark " + s.distributed().master() + " master, " + spark.sparkContext().master(), sparkRate, sparkRate / plainRate);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("variant", v.id());
         json.put("samples", samples);

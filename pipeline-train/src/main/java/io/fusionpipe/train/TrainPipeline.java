@@ -59,8 +59,12 @@ public final class TrainPipeline {
     private TrainPipeline() {
     }
 
-    /** One epoch's figures. */
-    public record EpochMetrics(int epoch, double trainLoss, double valLoss, double samplesPerSecond, double seconds, long peakHeapMiB) {
+    /**
+     * One epoch's figures: losses are per caption (summed over its tokens, nats), the train loss on a
+     * sample of train batches about the size of the val split, token accuracy and perplexity on val.
+     */
+    public record EpochMetrics(int epoch, double learningRate, double trainLoss, double valLoss, double valTokenAccuracy,
+                               double valPerplexity, double samplesPerSecond, double seconds, long peakHeapMiB) {
     }
 
     /** What a run produced. */
@@ -155,7 +159,7 @@ public final class TrainPipeline {
         run.put("parameters", params);
         run.put("versions", Map.of("fusionpipe", BuildInfo.version(), "dl4j", BuildInfo.get("dl4j.version"),
                 "spark", BuildInfo.get("spark.version"), "nd4j_backend", BuildInfo.get("nd4j.backend")));
-        run.put("master", s.master());
+        run.put("master", s.distributed().master());
         run.put("started", ZonedDateTime.now(ZoneOffset.UTC).toString());
         if (completed > 0) {
             run.put("resumed_after_epoch", completed);
@@ -174,39 +178,81 @@ public final class TrainPipeline {
         SparkComputationGraph sparkNet = new SparkComputationGraph(jsc, graph, master);
         int partitions = Math.max(1, spark.sparkContext().defaultParallelism());
         long trainRows = ds.rows("train");
+        long batchesPerEpoch = partitions * (long) Math.ceil(trainRows / (double) partitions / s.batchSize());
         boolean hasVal = ds.rows("val") > 0;
+        boolean fineTuning = run.get("init_from") != null;
+        List<String> encoder = FusionModels.imageEncoderLayers(graph);
         List<EpochMetrics> epochs = new ArrayList<>(previous);
         StringBuilder metrics = new StringBuilder();
         double best = Double.POSITIVE_INFINITY;
+        int sinceBest = 0;
         for (EpochMetrics m : previous) {
             metrics.append(toJson(m)).append('\n');
-            best = Math.min(best, hasVal ? m.valLoss() : m.trainLoss());
+            double key = hasVal ? m.valLoss() : m.trainLoss();
+            if (key < best - s.earlyStopping().minDelta()) {
+                best = Math.min(best, key);
+                sinceBest = 0;
+            } else {
+                sinceBest++;
+            }
         }
-        try {
+        int[] current = {completed + 1};
+        long[] epochStart = {System.nanoTime()};
+        double[] lastTrainLoss = {previous.isEmpty() ? Double.NaN : previous.get(previous.size() - 1).trainLoss()};
+        try (TrainProgress progress = new TrainProgress(spark.sparkContext(), "fusionpipe.train.batches", s.progressMillis(), System.err,
+                n -> progressLine(variant, current[0], s.epochs(), epochStart[0], batchesPerEpoch, s.batchSize(), lastTrainLoss[0], n))) {
             for (int epoch = completed + 1; epoch <= s.epochs(); epoch++) {
-                long t0 = System.nanoTime();
-                sparkNet.fitMultiDataSet(TrainingData.batches(spark, ds, "train", s.batchSize(), partitions));
-                double seconds = (System.nanoTime() - t0) / 1e9;
+                if (s.earlyStopping().patience() > 0 && sinceBest >= s.earlyStopping().patience()) {
+                    LOG.info("{}: val loss has not improved for {} epochs; stopping early after epoch {}", variant.id(), sinceBest, epoch - 1);
+                    run.put("stopped_early_after_epoch", epoch - 1);
+                    break;
+                }
+                double rate = s.optimiser().rate(epoch, s.epochs());
+                ComputationGraph net = sparkNet.getNetwork();
+                net.setLearningRate(rate);
+                if (fineTuning && s.fineTune().freezeImageEpochs() > 0) {
+                    boolean frozen = epoch <= s.fineTune().freezeImageEpochs();
+                    for (String layer : encoder) {
+                        net.setLearningRate(layer, frozen ? 0.0 : rate * s.fineTune().lrFactor());
+                    }
+                    LOG.info("{} epoch {}: image encoder {} {}", variant.id(), epoch, encoder, frozen ? "frozen" : "at lr " + rate * s.fineTune().lrFactor());
+                }
+                current[0] = epoch;
+                progress.reset();
+                epochStart[0] = System.nanoTime();
+                sparkNet.fitMultiDataSet(TrainingData.batches(spark, ds, "train", s.batchSize(), partitions, s.modalityDropout(),
+                        s.seed() + epoch, progress.accumulator()));
+                double seconds = (System.nanoTime() - epochStart[0]) / 1e9;
                 // Gradient sharing does not report a score: measure it on a sample of train batches.
-                double trainLoss = SparkScores.meanLoss(jsc, sparkNet.getNetwork(),
+                SparkScores.Score train = SparkScores.score(jsc, sparkNet.getNetwork(),
                         TrainingData.batches(spark, ds, "train", s.batchSize(), partitions).sample(false, trainScoreFraction(ds), s.seed() + epoch));
-                double valLoss = hasVal
-                        ? SparkScores.meanLoss(jsc, sparkNet.getNetwork(), TrainingData.batches(spark, ds, "val", s.batchSize(), partitions))
-                        : Double.NaN;
+                SparkScores.Score val = hasVal
+                        ? SparkScores.score(jsc, sparkNet.getNetwork(), TrainingData.batches(spark, ds, "val", s.batchSize(), partitions))
+                        : SparkScores.Score.EMPTY;
+                lastTrainLoss[0] = train.lossPerCaption();
                 long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024);
-                EpochMetrics m = new EpochMetrics(epoch, trainLoss, valLoss, trainRows / seconds, seconds, heap);
+                EpochMetrics m = new EpochMetrics(epoch, rate, train.lossPerCaption(), val.lossPerCaption(), val.tokenAccuracy(),
+                        val.perplexity(), trainRows / seconds, seconds, heap);
                 epochs.add(m);
                 metrics.append(toJson(m)).append('\n');
                 byte[] model = serialize(sparkNet.getNetwork());
                 HadoopFiles.writeAtomically(hadoop, new Path(runDir, "checkpoints/epoch-" + epoch + ".zip"), model);
                 HadoopFiles.writeAtomically(hadoop, new Path(runDir, "metrics.jsonl"), metrics.toString());
-                double key = hasVal ? valLoss : trainLoss;
+                double key = hasVal ? m.valLoss() : m.trainLoss();
+                if (key < best - s.earlyStopping().minDelta()) {
+                    sinceBest = 0;
+                } else {
+                    sinceBest++;
+                }
                 if (key < best) {
                     best = key;
                     HadoopFiles.writeAtomically(hadoop, new Path(runDir, "best.zip"), model);
                 }
-                LOG.info(String.format(Locale.ROOT, "%s epoch %d/%d: train loss %.4f, val loss %.4f, %.1f samples/s, %.1f s",
-                        variant.id(), epoch, s.epochs(), trainLoss, valLoss, m.samplesPerSecond(), seconds));
+                String line = String.format(Locale.ROOT, "%s epoch %d/%d: lr %.2e, train loss %.3f, val loss %.3f, val token accuracy %.3f, "
+                                + "val perplexity %.3f, %.1f samples/s, %s", variant.id(), epoch, s.epochs(), rate, m.trainLoss(), m.valLoss(),
+                        m.valTokenAccuracy(), m.valPerplexity(), m.samplesPerSecond(), TrainProgress.duration(seconds));
+                LOG.info(line);
+                System.err.println(line);
             }
             run.put("status", "completed");
             run.put("best_val_loss", best);
@@ -227,6 +273,18 @@ public final class TrainPipeline {
         } finally {
             master.deleteTempFiles(jsc);
         }
+    }
+
+    /** "early epoch 2/5 batch 31/50 62% | 35.2 samples/s | epoch ETA 0:32 | last train loss 98.1". */
+    private static String progressLine(Variant v, int epoch, int epochs, long startNanos, long batchesPerEpoch, int batchSize,
+                                       double lastTrainLoss, long batches) {
+        double elapsed = (System.nanoTime() - startNanos) / 1e9;
+        double rate = batches * batchSize / Math.max(elapsed, 1e-9);
+        double left = (batchesPerEpoch - batches) * batchSize / rate + (epochs - epoch) * batchesPerEpoch * batchSize / rate;
+        return String.format(Locale.ROOT, "%s epoch %d/%d batch %d/%d %3.0f%% | %.1f samples/s | ETA epoch %s, variant %s%s", v.id(), epoch,
+                epochs, batches, batchesPerEpoch, 100.0 * batches / Math.max(1, batchesPerEpoch), rate,
+                TrainProgress.duration((batchesPerEpoch - batches) * batchSize / rate), TrainProgress.duration(left),
+                Double.isNaN(lastTrainLoss) ? "" : String.format(Locale.ROOT, " | last epoch's train loss %.2f", lastTrainLoss));
     }
 
     private static String toJson(EpochMetrics m) {
@@ -293,27 +351,28 @@ public final class TrainPipeline {
      * 127.0.0.1 as controller on local masters (DL4J cannot find one otherwise).
      */
     static TrainingMaster<?, ?> trainingMaster(TrainSettings s, int cores, String sparkMaster) {
-        if (s.master().equals("averaging")) {
+        TrainSettings.Distributed d = s.distributed();
+        if (d.master().equals("averaging")) {
             return new ParameterAveragingTrainingMaster.Builder(s.batchSize()).batchSizePerWorker(s.batchSize())
-                    .averagingFrequency(s.averagingFrequency()).workerPrefetchNumBatches(2)
+                    .averagingFrequency(d.averagingFrequency()).workerPrefetchNumBatches(2)
                     .rddTrainingApproach(RDDTrainingApproach.Direct).rngSeed(s.seed()).build();
         }
-        VoidConfiguration.VoidConfigurationBuilder vb = VoidConfiguration.builder().unicastPort(s.port())
-                .portSupplier(new FixedPortSupplier(s.port())).meshBuildMode(MeshBuildMode.PLAIN);
-        if (!s.controllerAddress().isBlank()) {
-            vb.controllerAddress(s.controllerAddress());
+        VoidConfiguration.VoidConfigurationBuilder vb = VoidConfiguration.builder().unicastPort(d.port())
+                .portSupplier(new FixedPortSupplier(d.port())).meshBuildMode(MeshBuildMode.PLAIN);
+        if (!d.controllerAddress().isBlank()) {
+            vb.controllerAddress(d.controllerAddress());
         } else if (sparkMaster.startsWith("local")) {
             vb.controllerAddress("127.0.0.1"); // embedded: driver and "executors" are this JVM
         }
-        if (!s.networkMask().isBlank()) {
-            vb.networkMask(s.networkMask());
+        if (!d.networkMask().isBlank()) {
+            vb.networkMask(d.networkMask());
         }
         VoidConfiguration voidConf = vb.build();
-        voidConf.setUnicastControllerPort(s.port());
+        voidConf.setUnicastControllerPort(d.port());
         return new SharedTrainingMaster.Builder(voidConf, s.batchSize())
                 .batchSizePerWorker(s.batchSize())
-                .workersPerNode(s.workersPerNode() > 0 ? s.workersPerNode() : Math.max(1, cores))
-                .thresholdAlgorithm(new AdaptiveThresholdAlgorithm(s.threshold()))
+                .workersPerNode(d.workersPerNode() > 0 ? d.workersPerNode() : Math.max(1, cores))
+                .thresholdAlgorithm(new AdaptiveThresholdAlgorithm(d.threshold()))
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
                 .rngSeed(s.seed())
                 .build();

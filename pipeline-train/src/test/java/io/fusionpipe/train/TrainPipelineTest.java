@@ -151,6 +151,90 @@ class TrainPipelineTest {
     }
 
     @Test
+    void fineTuningKeepsAFrozenImageEncoderBitIdenticalThenTrainsIt() throws Exception {
+        TrainSettings s = TrainSettings.of(SPARK.config());
+        TrainPipeline.Result source = TrainPipeline.train(SPARK.session(), SPARK.config(), s.withEpochs(1), dataset, Variant.INTERMEDIATE);
+        ComputationGraph before = ModelSerializer.restoreComputationGraph(Paths.get(source.runDir().toUri()).resolve("best.zip").toFile(), false);
+        TrainSettings frozen = new TrainSettings(s.variants(), 2, s.batchSize(), s.seed(), s.optimiser(), s.model(), s.earlyStopping(),
+                new TrainSettings.FineTune(1, 0.5), s.modalityDropout(), s.distributed(), 0);
+        TrainPipeline.Result tuned = TrainPipeline.initFrom(SPARK.session(), SPARK.config(), frozen, dataset, source.runId());
+        Path dir = Paths.get(tuned.runDir().toUri());
+        ComputationGraph epoch1 = ModelSerializer.restoreComputationGraph(dir.resolve("checkpoints/epoch-1.zip").toFile(), false);
+        ComputationGraph epoch2 = ModelSerializer.restoreComputationGraph(dir.resolve("checkpoints/epoch-2.zip").toFile(), false);
+        List<String> encoder = io.fusionpipe.train.model.FusionModels.imageEncoderLayers(before);
+        assertEquals(List.of("conv0", "conv1"), encoder);
+        for (String layer : encoder) {
+            assertEquals(before.getLayer(layer).params(), epoch1.getLayer(layer).params(), layer + " is frozen in epoch 1");
+            assertTrue(!epoch1.getLayer(layer).params().equals(epoch2.getLayer(layer).params()), layer + " trains after unfreezing");
+        }
+        assertTrue(!before.getLayer("lstm1").params().equals(epoch1.getLayer("lstm1").params()), "the decoder trains while the encoder is frozen");
+    }
+
+    @Test
+    void earlyStoppingEndsARunThatStopsImproving() throws Exception {
+        TrainSettings s = TrainSettings.of(SPARK.config());
+        // an improvement of a million nats is never reached: the run stops after patience epochs without one
+        TrainSettings patient = new TrainSettings(s.variants(), 5, s.batchSize(), s.seed(), s.optimiser(), s.model(),
+                new TrainSettings.EarlyStopping(1, 1e6), s.fineTune(), s.modalityDropout(), s.distributed(), 0);
+        TrainPipeline.Result r = TrainPipeline.train(SPARK.session(), SPARK.config(), patient, dataset, Variant.EARLY);
+        assertEquals(2, r.epochs().size());
+        JsonNode run = new ObjectMapper().readTree(Paths.get(r.runDir().toUri()).resolve("run.json").toFile());
+        assertEquals(2, run.get("stopped_early_after_epoch").asInt());
+        assertEquals("completed", run.get("status").asText());
+    }
+
+    @Test
+    void learningRateSchedules() {
+        var cosine = new TrainSettings.Optimiser(0.01, "cosine", 0.1, 5, 0.5, 0);
+        assertEquals(0.01, cosine.rate(1, 5), 1e-12);
+        assertEquals(0.001, cosine.rate(5, 5), 1e-12);
+        assertEquals(0.0055, cosine.rate(3, 5), 1e-12);
+        var step = new TrainSettings.Optimiser(0.01, "step", 0.1, 2, 0.5, 0);
+        assertEquals(List.of(0.01, 0.01, 0.005, 0.005, 0.0025), java.util.stream.IntStream.rangeClosed(1, 5)
+                .mapToObj(e -> step.rate(e, 5)).toList());
+        assertEquals(0.01, new TrainSettings.Optimiser(0.01, "constant", 0.1, 2, 0.5, 0).rate(9, 10), 0);
+    }
+
+    @Test
+    void progressCountsTheBatchesHandedToTheTrainer() {
+        var sc = SPARK.session().sparkContext();
+        try (TrainProgress progress = new TrainProgress(sc, "test.batches", 0, System.err, n -> "")) {
+            long n = io.fusionpipe.train.data.TrainingData.batches(SPARK.session(), dataset, "train", 5, 2,
+                    CaptionBatches.Blanking.NONE, 1, progress.accumulator()).count();
+            assertEquals(n, progress.batches());
+            assertTrue(n >= 36 / 5, "36 rows in batches of 5 over 2 partitions: " + n);
+            progress.reset();
+            assertEquals(0, progress.batches());
+        }
+        assertEquals("1:05", TrainProgress.duration(65));
+        assertEquals("1:01:01", TrainProgress.duration(3661));
+    }
+
+    @Test
+    void modalityDropoutBlanksTheImageOrTheTextInput() {
+        var ex = new CaptionBatches.Example(pngOf(Color.RED), new int[]{1, 5, 6, 2});
+        var image = CaptionBatches.toMultiDataSet(List.of(ex), 10, 6, 32, 48, new CaptionBatches.Blanking(1, 0), new Random(1));
+        assertEquals(0.0, image.getFeatures(0).amaxNumber().doubleValue(), 0, "blank image");
+        assertEquals(5.0, image.getFeatures(1).getDouble(0, 0, 1), 0, "text kept");
+        var text = CaptionBatches.toMultiDataSet(List.of(ex), 10, 6, 32, 48, new CaptionBatches.Blanking(0, 1), new Random(1));
+        assertEquals(1.0, text.getFeatures(0).getDouble(0, 0, 0, 0), 1e-6, "red stays red (normalised to 1)");
+        assertEquals(List.of(1.0, 3.0, 3.0, 0.0, 0.0), java.util.Arrays.stream(text.getFeatures(1).reshape(5).toDoubleVector()).boxed().toList(),
+                "<bos> then <unk> for every real input token, padding kept");
+        assertEquals(1.0, text.getLabels(0).getDouble(0, 5, 0), 0, "labels unchanged");
+        assertThrows(IllegalArgumentException.class, () -> new CaptionBatches.Blanking(0.7, 0.5));
+    }
+
+    @Test
+    void modelSizesThatDoNotFitTheDatasetAreAConfigError() {
+        var config = io.fusionpipe.config.ConfigLoader.fromClasspath().systemProperties(new java.util.Properties())
+                .set("train.model.patch-size=7").load();
+        ConfigValidationException e = assertThrows(ConfigValidationException.class,
+                () -> TrainSettings.of(config).modelSpec(dataset.vocabulary().size(), 12, 32, 48));
+        assertTrue(e.getMessage().contains("fusionpipe.train.model") && e.getMessage().contains("7-pixel patches")
+                && e.getMessage().contains("32x48"), e.getMessage());
+    }
+
+    @Test
     void unknownVariantIsAConfigErrorNamingTheKey() {
         var config = io.fusionpipe.config.ConfigLoader.fromClasspath().systemProperties(new java.util.Properties())
                 .set("train.variants=[early, middle]").load();

@@ -15,7 +15,7 @@ import java.util.List;
 
 /**
  * Turns dataset rows (stored image bytes + token ids) into one MultiDataSet for teacher forcing:
- * features {@code image} [mb, 3, H, W] in [0, 1] and {@code tokens} [mb, 1, T] (ids without the last),
+ * features {@code image} [mb, 3, H, W] in [-1, 1] ({@link #normalise}) and {@code tokens} [mb, 1, T] (ids without the last),
  * labels [mb, V, T] one-hot (ids without {@code <bos>}), masks [mb, T] marking real positions.
  * T = max tokens - 1. Runs on executors: no Spark or driver state.
  */
@@ -28,7 +28,35 @@ public final class CaptionBatches {
     private CaptionBatches() {
     }
 
+    /**
+     * Modality dropout: each example independently gets its image blanked (every pixel the neutral
+     * value 0, mid-grey) with probability {@code image}, else its text input blanked (every input
+     * token after {@code <bos>} replaced by {@code <unk>}) with probability {@code text}; labels stay.
+     * Trains the robustness that evaluation measures with the same blanking.
+     */
+    public record Blanking(double image, double text) implements java.io.Serializable {
+        public static final Blanking NONE = new Blanking(0, 0);
+
+        public Blanking {
+            if (image < 0 || text < 0 || image + text > 1) {
+                throw new IllegalArgumentException("modality dropout rates image " + image + " and text " + text
+                        + " must be >= 0 and sum to at most 1");
+            }
+        }
+    }
+
+    /** Pixel value v in 0..255 as the models see it: centred on 0, in [-1, 1]. */
+    public static float normalise(int v) {
+        return v / 127.5f - 1f;
+    }
+
     public static MultiDataSet toMultiDataSet(List<Example> examples, int vocabSize, int maxTokens, int width, int height) {
+        return toMultiDataSet(examples, vocabSize, maxTokens, width, height, Blanking.NONE, null);
+    }
+
+    /** As above, with modality dropout drawn from {@code random} (may be null when {@code blanking} is NONE). */
+    public static MultiDataSet toMultiDataSet(List<Example> examples, int vocabSize, int maxTokens, int width, int height,
+                                              Blanking blanking, java.util.Random random) {
         int mb = examples.size();
         int t = maxTokens - 1;
         float[] pixels = new float[mb * 3 * height * width];
@@ -37,26 +65,31 @@ public final class CaptionBatches {
         float[] mask = new float[mb * t];
         for (int b = 0; b < mb; b++) {
             Example e = examples.get(b);
-            BufferedImage img = decode(e.image());
-            if (img.getWidth() != width || img.getHeight() != height) {
-                throw new IllegalArgumentException("image of example " + b + " is " + img.getWidth() + "x" + img.getHeight()
-                        + ", the model expects " + width + "x" + height + " (the dataset's image size)");
-            }
-            int plane = height * width;
-            int base = b * 3 * plane;
-            for (int y = 0; y < height; y++) {
-                for (int x = 0; x < width; x++) {
-                    int p = img.getRGB(x, y);
-                    int at = y * width + x;
-                    pixels[base + at] = ((p >> 16) & 255) / 255f;
-                    pixels[base + plane + at] = ((p >> 8) & 255) / 255f;
-                    pixels[base + 2 * plane + at] = (p & 255) / 255f;
+            double draw = blanking == Blanking.NONE ? 1 : random.nextDouble();
+            boolean blankImage = draw < blanking.image();
+            boolean blankText = !blankImage && draw < blanking.image() + blanking.text();
+            if (!blankImage) {
+                BufferedImage img = decode(e.image());
+                if (img.getWidth() != width || img.getHeight() != height) {
+                    throw new IllegalArgumentException("image of example " + b + " is " + img.getWidth() + "x" + img.getHeight()
+                            + ", the model expects " + width + "x" + height + " (the dataset's image size)");
+                }
+                int plane = height * width;
+                int base = b * 3 * plane;
+                for (int y = 0; y < height; y++) {
+                    for (int x = 0; x < width; x++) {
+                        int p = img.getRGB(x, y);
+                        int at = y * width + x;
+                        pixels[base + at] = normalise((p >> 16) & 255);
+                        pixels[base + plane + at] = normalise((p >> 8) & 255);
+                        pixels[base + 2 * plane + at] = normalise(p & 255);
+                    }
                 }
             }
             int[] ids = e.tokens();
             int n = Math.min(ids.length - 1, t);
             for (int i = 0; i < t; i++) {
-                inputs[b * t + i] = i < n ? ids[i] : Vocabulary.PAD_ID;
+                inputs[b * t + i] = i >= n ? Vocabulary.PAD_ID : blankText && i > 0 ? Vocabulary.UNK_ID : ids[i];
             }
             for (int i = 0; i < n; i++) {
                 int next = ids[i + 1];

@@ -3,14 +3,20 @@ package io.fusionpipe.train.data;
 import io.fusionpipe.dataset.DatasetSchema;
 import io.fusionpipe.dataset.DatasetVersion;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Random;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.rand;
 
 /**
  * A split of a dataset version as an RDD of MultiDataSets of {@code batchSize} examples, built on
@@ -23,35 +29,56 @@ public final class TrainingData {
     }
 
     public static JavaRDD<MultiDataSet> batches(SparkSession spark, DatasetVersion ds, String split, int batchSize, int partitions) {
+        return batches(spark, ds, split, batchSize, partitions, CaptionBatches.Blanking.NONE, 0, null);
+    }
+
+    /**
+     * As above with modality dropout, drawn per partition from {@code seed} (reproducible for a given
+     * partitioning), counting every batch handed to the consumer in {@code progress} (may be null).
+     */
+    public static JavaRDD<MultiDataSet> batches(SparkSession spark, DatasetVersion ds, String split, int batchSize, int partitions,
+                                                CaptionBatches.Blanking blanking, long seed, LongAccumulator progress) {
         int vocab = ds.vocabulary().size();
         int maxTokens = ds.maxTokens();
         int w = ds.width();
         int h = ds.height();
-        JavaRDD<Row> rows = spark.read().parquet(ds.split(split).toString())
-                .select(col(DatasetSchema.IMAGE + ".bytes"), col(DatasetSchema.TOKENS)).toJavaRDD();
+        Dataset<Row> df = spark.read().parquet(ds.split(split).toString())
+                .select(col(DatasetSchema.IMAGE + ".bytes"), col(DatasetSchema.TOKENS));
         if (partitions > 0) {
-            rows = rows.repartition(partitions);
+            // a seeded shuffle: another order each epoch (seed), the same order for the same seed
+            df = df.withColumn("_order", rand(seed)).repartition(partitions, col("_order")).sortWithinPartitions("_order");
         }
-        return rows.mapPartitions(it -> {
-            List<MultiDataSet> out = new ArrayList<>();
-            List<CaptionBatches.Example> batch = new ArrayList<>(batchSize);
-            while (it.hasNext()) {
-                Row r = it.next();
-                List<Integer> t = r.getList(1);
-                int[] ids = new int[t.size()];
-                for (int i = 0; i < ids.length; i++) {
-                    ids[i] = t.get(i);
+        JavaRDD<Row> rows = df.toJavaRDD();
+        return rows.mapPartitionsWithIndex((index, it) -> {
+            Random random = new Random(seed * 1_000_003L + index);
+            // Lazy: one batch is built when the trainer asks for it, so a partition never sits in memory whole.
+            return new Iterator<MultiDataSet>() {
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
                 }
-                batch.add(new CaptionBatches.Example((byte[]) r.get(0), ids));
-                if (batch.size() == batchSize) {
-                    out.add(CaptionBatches.toMultiDataSet(batch, vocab, maxTokens, w, h));
-                    batch = new ArrayList<>(batchSize);
+
+                @Override
+                public MultiDataSet next() {
+                    List<CaptionBatches.Example> batch = new ArrayList<>(batchSize);
+                    while (it.hasNext() && batch.size() < batchSize) {
+                        Row r = it.next();
+                        List<Integer> t = r.getList(1);
+                        int[] ids = new int[t.size()];
+                        for (int i = 0; i < ids.length; i++) {
+                            ids[i] = t.get(i);
+                        }
+                        batch.add(new CaptionBatches.Example((byte[]) r.get(0), ids));
+                    }
+                    if (batch.isEmpty()) {
+                        throw new NoSuchElementException();
+                    }
+                    if (progress != null) {
+                        progress.add(1);
+                    }
+                    return CaptionBatches.toMultiDataSet(batch, vocab, maxTokens, w, h, blanking, random);
                 }
-            }
-            if (!batch.isEmpty()) {
-                out.add(CaptionBatches.toMultiDataSet(batch, vocab, maxTokens, w, h));
-            }
-            return out.iterator();
-        });
+            };
+        }, false);
     }
 }

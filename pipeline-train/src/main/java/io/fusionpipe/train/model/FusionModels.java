@@ -2,6 +2,7 @@ package io.fusionpipe.train.model;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.graph.AttentionVertex;
@@ -26,7 +27,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -51,11 +54,15 @@ public final class FusionModels {
     }
 
     public static ComputationGraphConfiguration configuration(Variant variant, ModelSpec s) {
-        ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
+        NeuralNetConfiguration.Builder nn = new NeuralNetConfiguration.Builder()
                 .seed(s.seed())
                 .dataType(DataType.FLOAT)
                 .updater(new Adam(s.learningRate()))
-                .weightInit(WeightInit.XAVIER)
+                .weightInit(WeightInit.XAVIER);
+        if (s.gradientClip() > 0) {
+            nn.gradientNormalization(GradientNormalization.ClipL2PerLayer).gradientNormalizationThreshold(s.gradientClip());
+        }
+        ComputationGraphConfiguration.GraphBuilder g = nn
                 .convolutionMode(ConvolutionMode.Same)
                 .graphBuilder()
                 .addInputs(IMAGE, TOKENS)
@@ -105,7 +112,9 @@ public final class FusionModels {
      */
     private static void late(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s) {
         String grid = cnn(g, s);
-        g.addLayer("image_vec", new DenseLayer.Builder().nOut(s.embedding()).activation(Activation.RELU).build(), grid)
+        // a 1x1 convolution narrows the grid's channels first, so the dense layer over every position stays small
+        g.addLayer("reduce", new ConvolutionLayer.Builder(1, 1).nOut(Math.max(4, s.embedding() / 2)).activation(Activation.RELU).build(), grid)
+                .addLayer("image_vec", new DenseLayer.Builder().nOut(s.embedding()).activation(Activation.RELU).build(), "reduce")
                 .addVertex("image_seq", new DuplicateToTimeSeriesVertex(TOKENS), "image_vec")
                 // the image alone must still say which word comes at which position: a small LSTM over
                 // the repeated image vector gives the branch its own sense of position
@@ -120,11 +129,13 @@ public final class FusionModels {
                 .addLayer(OUT, new RnnLossLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX).build(), "combined");
     }
 
-    /** conv 3x3 + ReLU + 2x2 max-pool per stage; returns the last vertex's name. */
+    /** conv 3x3 + ReLU + 2x2 max-pool per stage, the first conv with the stem stride; returns the last vertex's name. */
     private static String cnn(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s) {
         String prev = IMAGE;
         for (int i = 0; i < s.cnnChannels().size(); i++) {
-            g.addLayer("conv" + i, new ConvolutionLayer.Builder(3, 3).nOut(s.cnnChannels().get(i)).activation(Activation.RELU).build(), prev)
+            int stride = i == 0 ? s.cnnStemStride() : 1;
+            g.addLayer("conv" + i, new ConvolutionLayer.Builder(3, 3).stride(stride, stride).nOut(s.cnnChannels().get(i))
+                            .activation(Activation.RELU).build(), prev)
                     .addLayer("pool" + i, new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(),
                             "conv" + i);
             prev = "pool" + i;
@@ -156,6 +167,21 @@ public final class FusionModels {
 
     private static RnnOutputLayer softmaxOut(ModelSpec s) {
         return new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(s.vocabSize()).activation(Activation.SOFTMAX).build();
+    }
+
+    /**
+     * The image encoder's layers, the part a fine-tuning run can freeze: early fusion's patch
+     * projection, the CNN stages of intermediate and late fusion.
+     */
+    public static List<String> imageEncoderLayers(ComputationGraph g) {
+        List<String> out = new ArrayList<>();
+        for (var layer : g.getLayers()) {
+            String name = layer.conf().getLayer().getLayerName();
+            if (name.equals("patches") || name.matches("conv\\d+")) {
+                out.add(name);
+            }
+        }
+        return out;
     }
 
     /** Parameters per layer or vertex (attention has its own), in topological order, and the total under "total". */

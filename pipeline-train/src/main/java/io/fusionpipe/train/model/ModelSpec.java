@@ -8,7 +8,8 @@ import java.util.List;
  * widths every variant shares, so that the three variants are built to comparable budgets.
  */
 public record ModelSpec(int vocabSize, int maxTokens, int imageWidth, int imageHeight, int embedding, int hidden,
-                        double dropout, int patchSize, List<Integer> cnnChannels, double lateImageWeight, double learningRate, long seed)
+                        double dropout, int patchSize, List<Integer> cnnChannels, int cnnStemStride, double lateImageWeight,
+                        double learningRate, double gradientClip, long seed)
         implements Serializable {
 
     public ModelSpec {
@@ -19,17 +20,17 @@ public record ModelSpec(int vocabSize, int maxTokens, int imageWidth, int imageH
             throw new IllegalArgumentException("image " + imageWidth + "x" + imageHeight + " is not a whole number of "
                     + patchSize + "-pixel patches");
         }
-        int down = 1 << cnnChannels.size();
+        int down = cnnStemStride << cnnChannels.size();
         if (imageWidth % down != 0 || imageHeight % down != 0) {
-            throw new IllegalArgumentException("image " + imageWidth + "x" + imageHeight + " does not halve " + cnnChannels.size()
-                    + " times (one 2x2 pooling per CNN stage)");
+            throw new IllegalArgumentException("image " + imageWidth + "x" + imageHeight + " is not a multiple of " + down
+                    + " (CNN stem stride " + cnnStemStride + ", then one 2x2 pooling per each of " + cnnChannels.size() + " stages)");
         }
         cnnChannels = List.copyOf(cnnChannels);
     }
 
     /** Spatial positions of the CNN feature grid. */
     int gridPositions() {
-        int down = 1 << cnnChannels.size();
+        int down = cnnStemStride << cnnChannels.size();
         return (imageWidth / down) * (imageHeight / down);
     }
 

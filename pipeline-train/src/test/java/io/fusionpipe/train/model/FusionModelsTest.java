@@ -29,7 +29,7 @@ class FusionModelsTest {
     static final int T = 8;
 
     static ModelSpec small() {
-        return new ModelSpec(V, T, 32, 48, 16, 24, 0.0, 8, List.of(4, 8), 0.5, 0.01, 7);
+        return new ModelSpec(V, T, 32, 48, 16, 24, 0.0, 8, List.of(4, 8), 1, 0.5, 0.01, 5.0, 7);
     }
 
     /** Captions that depend on the image: the colour decides the words. */
@@ -81,20 +81,23 @@ class FusionModelsTest {
 
     @Test
     void defaultSizedVariantsHaveComparableBudgets() {
-        ModelSpec spec = new ModelSpec(620, 48, 96, 128, 64, 128, 0.1, 16, List.of(16, 32, 64, 64), 0.5, 1e-3, 42);
+        // the reference.conf defaults on the demo dataset's shape (vocabulary 620, 48 tokens, 96x128)
+        ModelSpec spec = io.fusionpipe.train.TrainSettings.of(io.fusionpipe.config.ConfigLoader.fromClasspath()
+                .systemProperties(new java.util.Properties()).load()).modelSpec(620, 48, 96, 128);
         Map<Variant, Long> totals = new EnumMap<>(Variant.class);
         for (Variant v : Variant.values()) {
             totals.put(v, FusionModels.parameterCounts(FusionModels.build(v, spec)).get("total"));
         }
         long max = totals.values().stream().mapToLong(Long::longValue).max().orElseThrow();
         long min = totals.values().stream().mapToLong(Long::longValue).min().orElseThrow();
+        System.out.println("default-size parameter counts: " + totals);
         assertTrue(max <= 1.2 * min, "parameter counts within 20% of each other: " + totals);
     }
 
     @Test
     void badSizesAreRejectedBeforeBuilding() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new ModelSpec(620, 48, 100, 128, 64, 128, 0.1, 16, List.of(16, 32), 0.5, 1e-3, 1));
+                () -> new ModelSpec(620, 48, 100, 128, 64, 128, 0.1, 16, List.of(16, 32), 1, 0.5, 1e-3, 5.0, 1));
         assertTrue(e.getMessage().contains("16-pixel patches"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Variant.parse("middle"));
     }

@@ -1,0 +1,92 @@
+package io.fusionpipe.eval.metrics;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * BLEU-1..4 exactly as the COCO toolkit's bleu_scorer (option "closest"): clipped n-gram matches,
+ * the closest reference length (ties: the shorter), the 1e-15 / 1e-9 smoothing constants, and a
+ * brevity penalty when the candidate is shorter. Per-image and corpus scores use the same formula on
+ * one image's or on the summed counts; the counts are kept so a corpus score can be recomputed on
+ * any resample of images (bootstrap).
+ */
+public final class Bleu {
+
+    private static final double TINY = 1e-15;
+    private static final double SMALL = 1e-9;
+
+    private Bleu() {
+    }
+
+    /** One image's sufficient statistics. */
+    public record Stats(long testLength, long refLength, long[] guess, long[] correct) {
+    }
+
+    /** Statistics of a tokenized candidate against tokenized references (tokens by Python str.split()). */
+    public static Stats stats(List<String> candidate, List<List<String>> references) {
+        Map<String, Integer> maxRef = new HashMap<>();
+        int testLen = candidate.size();
+        long refLen = -1;
+        long bestGap = Long.MAX_VALUE;
+        for (List<String> ref : references) {
+            for (Map<String, Integer> counts : NGrams.count(ref)) {
+                counts.forEach((g, c) -> maxRef.merge(g, c, Math::max));
+            }
+            long gap = Math.abs(ref.size() - testLen);
+            if (gap < bestGap || (gap == bestGap && ref.size() < refLen)) {
+                bestGap = gap;
+                refLen = ref.size();
+            }
+        }
+        long[] guess = new long[NGrams.MAX_N];
+        long[] correct = new long[NGrams.MAX_N];
+        List<Map<String, Integer>> counts = NGrams.count(candidate);
+        for (int k = 0; k < NGrams.MAX_N; k++) {
+            guess[k] = Math.max(0, testLen - k);
+            for (Map.Entry<String, Integer> e : counts.get(k).entrySet()) {
+                correct[k] += Math.min(maxRef.getOrDefault(e.getKey(), 0), e.getValue());
+            }
+        }
+        return new Stats(testLen, refLen, guess, correct);
+    }
+
+    /** BLEU-1..4 of one image. */
+    public static double[] score(Stats s) {
+        return compute(s.testLength(), s.refLength(), s.guess(), s.correct());
+    }
+
+    /** Corpus BLEU-1..4: the formula on the counts summed over images (not the mean of per-image scores). */
+    public static double[] corpus(Iterable<Stats> images) {
+        long test = 0;
+        long ref = 0;
+        long[] guess = new long[NGrams.MAX_N];
+        long[] correct = new long[NGrams.MAX_N];
+        for (Stats s : images) {
+            test += s.testLength();
+            ref += s.refLength();
+            for (int k = 0; k < NGrams.MAX_N; k++) {
+                guess[k] += s.guess()[k];
+                correct[k] += s.correct()[k];
+            }
+        }
+        return compute(test, ref, guess, correct);
+    }
+
+    static double[] compute(long testLen, long refLen, long[] guess, long[] correct) {
+        double[] out = new double[NGrams.MAX_N];
+        double bleu = 1.0;
+        for (int k = 0; k < NGrams.MAX_N; k++) {
+            bleu *= (correct[k] + TINY) / (guess[k] + SMALL);
+            out[k] = Math.pow(bleu, 1.0 / (k + 1));
+        }
+        double ratio = (testLen + TINY) / (refLen + SMALL);
+        if (ratio < 1) {
+            double penalty = Math.exp(1 - 1 / ratio);
+            for (int k = 0; k < NGrams.MAX_N; k++) {
+                out[k] *= penalty;
+            }
+        }
+        return out;
+    }
+}

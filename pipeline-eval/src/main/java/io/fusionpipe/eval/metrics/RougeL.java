@@ -1,0 +1,51 @@
+package io.fusionpipe.eval.metrics;
+
+import java.util.List;
+
+/**
+ * ROUGE-L as the COCO toolkit computes it: tokens by str.split(" ") (so an empty caption is one empty
+ * token and U+00A0 does not split), P and R each maximised over the references on its own, F with
+ * beta = 1.2, 0 when either is 0. The corpus score is the mean of the per-image scores.
+ */
+public final class RougeL {
+
+    private static final double BETA = 1.2;
+
+    private RougeL() {
+    }
+
+    public static double score(String candidate, List<String> references) {
+        if (references.isEmpty()) {
+            throw new IllegalArgumentException("ROUGE-L needs at least one reference");
+        }
+        List<String> c = PythonStrings.splitSpace(candidate);
+        double precision = 0;
+        double recall = 0;
+        for (String reference : references) {
+            List<String> r = PythonStrings.splitSpace(reference);
+            int lcs = lcs(r, c);
+            precision = Math.max(precision, lcs / (double) c.size());
+            recall = Math.max(recall, lcs / (double) r.size());
+        }
+        if (precision == 0 || recall == 0) {
+            return 0.0;
+        }
+        return (1 + BETA * BETA) * precision * recall / (recall + BETA * BETA * precision);
+    }
+
+    /** Length of the longest common subsequence of two token lists (one row of the DP table at a time). */
+    static int lcs(List<String> a, List<String> b) {
+        int[] prev = new int[b.size() + 1];
+        int[] cur = new int[b.size() + 1];
+        for (int i = 1; i <= a.size(); i++) {
+            String x = a.get(i - 1);
+            for (int j = 1; j <= b.size(); j++) {
+                cur[j] = x.equals(b.get(j - 1)) ? prev[j - 1] + 1 : Math.max(prev[j], cur[j - 1]);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.size()];
+    }
+}
