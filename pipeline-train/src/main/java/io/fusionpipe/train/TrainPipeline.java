@@ -198,9 +198,9 @@ public final class TrainPipeline {
         }
         int[] current = {completed + 1};
         long[] epochStart = {System.nanoTime()};
-        double[] lastTrainLoss = {previous.isEmpty() ? Double.NaN : previous.get(previous.size() - 1).trainLoss()};
-        try (TrainProgress progress = new TrainProgress(spark.sparkContext(), "fusionpipe.train.batches", s.progressMillis(), System.err,
-                n -> progressLine(variant, current[0], s.epochs(), epochStart[0], batchesPerEpoch, s.batchSize(), lastTrainLoss[0], n))) {
+        try (TrainProgress progress = new TrainProgress(spark.sparkContext(), "fusionpipe.train", s.progressMillis(), System.err,
+                p -> progressLine(variant, current[0], s.epochs(), epochStart[0], batchesPerEpoch, s.batchSize(), p))) {
+            sparkNet.setListeners(progress.listener());
             for (int epoch = completed + 1; epoch <= s.epochs(); epoch++) {
                 if (s.earlyStopping().patience() > 0 && sinceBest >= s.earlyStopping().patience()) {
                     LOG.info("{}: val loss has not improved for {} epochs; stopping early after epoch {}", variant.id(), sinceBest, epoch - 1);
@@ -221,7 +221,7 @@ public final class TrainPipeline {
                 progress.reset();
                 epochStart[0] = System.nanoTime();
                 sparkNet.fitMultiDataSet(TrainingData.batches(spark, ds, "train", s.batchSize(), partitions, s.modalityDropout(),
-                        s.seed() + epoch, progress.accumulator()));
+                        s.seed() + epoch));
                 double seconds = (System.nanoTime() - epochStart[0]) / 1e9;
                 // Gradient sharing does not report a score: measure it on a sample of train batches.
                 SparkScores.Score train = SparkScores.score(jsc, sparkNet.getNetwork(),
@@ -229,7 +229,6 @@ public final class TrainPipeline {
                 SparkScores.Score val = hasVal
                         ? SparkScores.score(jsc, sparkNet.getNetwork(), TrainingData.batches(spark, ds, "val", s.batchSize(), partitions))
                         : SparkScores.Score.EMPTY;
-                lastTrainLoss[0] = train.lossPerCaption();
                 long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024);
                 EpochMetrics m = new EpochMetrics(epoch, rate, train.lossPerCaption(), val.lossPerCaption(), val.tokenAccuracy(),
                         val.perplexity(), trainRows / seconds, seconds, heap);
@@ -275,16 +274,16 @@ public final class TrainPipeline {
         }
     }
 
-    /** "early epoch 2/5 batch 31/50 62% | 35.2 samples/s | epoch ETA 0:32 | last train loss 98.1". */
+    /** "early epoch 2/5 batch 31/50 62% | loss 98.12 | 35.2 samples/s | ETA epoch 0:32, variant 3:10". */
     private static String progressLine(Variant v, int epoch, int epochs, long startNanos, long batchesPerEpoch, int batchSize,
-                                       double lastTrainLoss, long batches) {
+                                       TrainProgress.Snapshot p) {
         double elapsed = (System.nanoTime() - startNanos) / 1e9;
-        double rate = batches * batchSize / Math.max(elapsed, 1e-9);
-        double left = (batchesPerEpoch - batches) * batchSize / rate + (epochs - epoch) * batchesPerEpoch * batchSize / rate;
-        return String.format(Locale.ROOT, "%s epoch %d/%d batch %d/%d %3.0f%% | %.1f samples/s | ETA epoch %s, variant %s%s", v.id(), epoch,
-                epochs, batches, batchesPerEpoch, 100.0 * batches / Math.max(1, batchesPerEpoch), rate,
-                TrainProgress.duration((batchesPerEpoch - batches) * batchSize / rate), TrainProgress.duration(left),
-                Double.isNaN(lastTrainLoss) ? "" : String.format(Locale.ROOT, " | last epoch's train loss %.2f", lastTrainLoss));
+        double rate = p.batches() * batchSize / Math.max(elapsed, 1e-9);
+        double epochLeft = Math.max(0, batchesPerEpoch - p.batches()) * batchSize / rate;
+        double variantLeft = epochLeft + (epochs - epoch) * (double) batchesPerEpoch * batchSize / rate;
+        return String.format(Locale.ROOT, "%s epoch %d/%d batch %d/%d %3.0f%% | loss %.2f | %.1f samples/s | ETA epoch %s, variant %s",
+                v.id(), epoch, epochs, p.batches(), batchesPerEpoch, 100.0 * p.batches() / Math.max(1, batchesPerEpoch), p.meanLoss(), rate,
+                TrainProgress.duration(epochLeft), TrainProgress.duration(variantLeft));
     }
 
     private static String toJson(EpochMetrics m) {

@@ -1,42 +1,56 @@
 package io.fusionpipe.train;
 
 import org.apache.spark.SparkContext;
+import org.apache.spark.TaskContext;
+import org.apache.spark.util.TaskCompletionListener;
 import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.util.DoubleAccumulator;
 import org.apache.spark.util.LongAccumulator;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import scala.Tuple4;
 import scala.collection.Iterator;
 
+import java.io.IOException;
+import java.io.ObjectInputStream;
 import java.io.PrintStream;
+import java.io.Serializable;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongFunction;
+import java.util.function.Function;
 
 /**
- * Live progress of an epoch on the driver's console (stderr): batches handed to the trainers so far,
- * samples/s and ETA. Executors count batches in a Spark accumulator (see TrainingData); the driver
- * sees running tasks' counts in the executors' heartbeats (every {@code spark.executor.heartbeatInterval},
- * which TrainCommand sets to 2 s) and finished tasks' in the accumulator, so it works the same on
- * local[N] and on a cluster.
+ * Live progress of an epoch on the driver's console (stderr): minibatches fitted so far, their mean
+ * loss, samples/s and ETA. A {@link Listener} on the workers' models adds to two Spark accumulators
+ * at every iteration; the driver sees running tasks' values in the executors' heartbeats (every
+ * {@code spark.executor.heartbeatInterval}, which TrainCommand sets to 2 s) and finished tasks' in
+ * the accumulators, so it works the same on local[N] and on a cluster.
  */
 final class TrainProgress extends SparkListener implements AutoCloseable {
 
+    /** What the driver knows so far in this epoch. */
+    record Snapshot(long batches, double meanLoss) {
+    }
+
     private final SparkContext sc;
     private final LongAccumulator batches;
-    private final Map<Long, Long> running = new ConcurrentHashMap<>();
+    private final DoubleAccumulator losses;
+    private final Map<Long, Long> runningBatches = new ConcurrentHashMap<>();
+    private final Map<Long, Double> runningLosses = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
-    private final PrintStream out;
 
-    TrainProgress(SparkContext sc, String name, long intervalMillis, PrintStream out, LongFunction<String> line) {
+    TrainProgress(SparkContext sc, String name, long intervalMillis, PrintStream out, Function<Snapshot, String> line) {
         this.sc = sc;
-        this.batches = sc.longAccumulator(name);
-        this.out = out;
+        this.batches = sc.longAccumulator(name + ".batches");
+        this.losses = sc.doubleAccumulator(name + ".loss");
         sc.addSparkListener(this);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "fusionpipe-train-progress");
@@ -44,26 +58,38 @@ final class TrainProgress extends SparkListener implements AutoCloseable {
             return t;
         });
         if (intervalMillis > 0) {
-            timer.scheduleAtFixedRate(() -> this.out.println(line.apply(batches())), intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+            timer.scheduleAtFixedRate(() -> {
+                Snapshot s = snapshot();
+                if (s.batches() > 0) {
+                    out.println(line.apply(s));
+                }
+            }, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
         }
     }
 
-    LongAccumulator accumulator() {
-        return batches;
+    /** The listener to put on the workers' models (SparkComputationGraph.setListeners). */
+    Listener listener() {
+        return new Listener(batches, losses);
     }
 
-    /** Batches handed out since the last reset: finished tasks plus what running tasks reported. */
-    long batches() {
-        long live = 0;
-        for (long v : running.values()) {
-            live += v;
+    /** Iterations and summed minibatch losses since the last reset: finished tasks plus what running tasks reported. */
+    Snapshot snapshot() {
+        long n = batches.value();
+        double loss = losses.value();
+        for (long v : runningBatches.values()) {
+            n += v;
         }
-        return batches.value() + live;
+        for (double v : runningLosses.values()) {
+            loss += v;
+        }
+        return new Snapshot(n, n == 0 ? Double.NaN : loss / n);
     }
 
     void reset() {
-        running.clear();
+        runningBatches.clear();
+        runningLosses.clear();
         batches.reset();
+        losses.reset();
     }
 
     @Override
@@ -71,11 +97,16 @@ final class TrainProgress extends SparkListener implements AutoCloseable {
         Iterator<Tuple4<Object, Object, Object, scala.collection.Seq<AccumulableInfo>>> it = update.accumUpdates().iterator();
         while (it.hasNext()) {
             Tuple4<Object, Object, Object, scala.collection.Seq<AccumulableInfo>> task = it.next();
+            long taskId = (Long) task._1();
             Iterator<AccumulableInfo> infos = task._4().iterator();
             while (infos.hasNext()) {
                 AccumulableInfo info = infos.next();
-                if (info.id() == batches.id() && info.update().isDefined() && info.update().get() instanceof Number n) {
-                    running.put((Long) task._1(), n.longValue());
+                if (info.update().isDefined() && info.update().get() instanceof Number n) {
+                    if (info.id() == batches.id()) {
+                        runningBatches.put(taskId, n.longValue());
+                    } else if (info.id() == losses.id()) {
+                        runningLosses.put(taskId, n.doubleValue());
+                    }
                 }
             }
         }
@@ -83,13 +114,65 @@ final class TrainProgress extends SparkListener implements AutoCloseable {
 
     @Override
     public void onTaskEnd(SparkListenerTaskEnd end) {
-        running.remove(end.taskInfo().taskId());
+        runningBatches.remove(end.taskInfo().taskId());
+        runningLosses.remove(end.taskInfo().taskId());
     }
 
     @Override
     public void close() {
         timer.shutdownNow();
         sc.removeSparkListener(this);
+    }
+
+    /**
+     * Counts each fitted minibatch and its loss into the accumulators; travels to the workers inside
+     * each Spark task. DL4J's per-JVM training wrapper keeps the listener of the first task it saw,
+     * whose accumulators stop reporting when that task ends; so every copy deserialized in a task
+     * registers itself as live until its task completes, and counts go to a live copy.
+     */
+    static final class Listener extends BaseTrainingListener implements Serializable {
+        private static final Map<Long, Set<Listener>> LIVE = new ConcurrentHashMap<>();
+
+        private final LongAccumulator batches;
+        private final DoubleAccumulator losses;
+
+        Listener(LongAccumulator batches, DoubleAccumulator losses) {
+            this.batches = batches;
+            this.losses = losses;
+        }
+
+        @Override
+        public void iterationDone(Model model, int iteration, int epoch) {
+            Listener target = this;
+            Set<Listener> live = LIVE.get(batches.id());
+            if (live != null) {
+                for (Listener l : live) {
+                    target = l;
+                    break;
+                }
+            }
+            target.batches.add(1);
+            double score = model.score();
+            if (Double.isFinite(score)) {
+                target.losses.add(score);
+            }
+        }
+
+        private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+            in.defaultReadObject();
+            TaskContext task = TaskContext.get();
+            if (task != null) {
+                Set<Listener> live = LIVE.computeIfAbsent(batches.id(), k -> ConcurrentHashMap.newKeySet());
+                live.add(this);
+                Listener self = this;
+                task.addTaskCompletionListener(new TaskCompletionListener() {
+                    @Override
+                    public void onTaskCompletion(TaskContext context) {
+                        live.remove(self);
+                    }
+                });
+            }
+        }
     }
 
     /** "1:05" or "1:02:03". */

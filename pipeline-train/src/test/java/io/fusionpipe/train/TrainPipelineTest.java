@@ -196,15 +196,23 @@ class TrainPipelineTest {
     }
 
     @Test
-    void progressCountsTheBatchesHandedToTheTrainer() {
+    void progressCountsTheMinibatchesTheWorkersFit() throws Exception {
         var sc = SPARK.session().sparkContext();
-        try (TrainProgress progress = new TrainProgress(sc, "test.batches", 0, System.err, n -> "")) {
-            long n = io.fusionpipe.train.data.TrainingData.batches(SPARK.session(), dataset, "train", 5, 2,
-                    CaptionBatches.Blanking.NONE, 1, progress.accumulator()).count();
-            assertEquals(n, progress.batches());
-            assertTrue(n >= 36 / 5, "36 rows in batches of 5 over 2 partitions: " + n);
+        TrainSettings s = TrainSettings.of(SPARK.config());
+        try (TrainProgress progress = new TrainProgress(sc, "test", 0, System.err, p -> "")) {
+            ComputationGraph g = io.fusionpipe.train.model.FusionModels.build(Variant.EARLY,
+                    s.modelSpec(dataset.vocabulary().size(), 12, 32, 48));
+            var sparkNet = new org.deeplearning4j.spark.impl.graph.SparkComputationGraph(sc, g,
+                    TrainPipeline.trainingMaster(s, 2, sc.master()));
+            sparkNet.setListeners(progress.listener());
+            var data = io.fusionpipe.train.data.TrainingData.batches(SPARK.session(), dataset, "train", 6, 2);
+            long batches = data.count();
+            sparkNet.fitMultiDataSet(data);
+            TrainProgress.Snapshot done = progress.snapshot();
+            assertEquals(batches, done.batches(), "every minibatch fitted once (36 rows, batches of 6 over 2 partitions)");
+            assertTrue(done.meanLoss() > 0 && Double.isFinite(done.meanLoss()), done.toString());
             progress.reset();
-            assertEquals(0, progress.batches());
+            assertEquals(0, progress.snapshot().batches());
         }
         assertEquals("1:05", TrainProgress.duration(65));
         assertEquals("1:01:01", TrainProgress.duration(3661));

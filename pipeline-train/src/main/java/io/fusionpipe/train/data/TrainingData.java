@@ -6,7 +6,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.util.LongAccumulator;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 import java.util.ArrayList;
@@ -29,15 +28,15 @@ public final class TrainingData {
     }
 
     public static JavaRDD<MultiDataSet> batches(SparkSession spark, DatasetVersion ds, String split, int batchSize, int partitions) {
-        return batches(spark, ds, split, batchSize, partitions, CaptionBatches.Blanking.NONE, 0, null);
+        return batches(spark, ds, split, batchSize, partitions, CaptionBatches.Blanking.NONE, 0);
     }
 
     /**
      * As above with modality dropout, drawn per partition from {@code seed} (reproducible for a given
-     * partitioning), counting every batch handed to the consumer in {@code progress} (may be null).
+     * partitioning).
      */
     public static JavaRDD<MultiDataSet> batches(SparkSession spark, DatasetVersion ds, String split, int batchSize, int partitions,
-                                                CaptionBatches.Blanking blanking, long seed, LongAccumulator progress) {
+                                                CaptionBatches.Blanking blanking, long seed) {
         int vocab = ds.vocabulary().size();
         int maxTokens = ds.maxTokens();
         int w = ds.width();
@@ -72,9 +71,6 @@ public final class TrainingData {
                     }
                     if (batch.isEmpty()) {
                         throw new NoSuchElementException();
-                    }
-                    if (progress != null) {
-                        progress.add(1);
                     }
                     return CaptionBatches.toMultiDataSet(batch, vocab, maxTokens, w, h, blanking, random);
                 }
