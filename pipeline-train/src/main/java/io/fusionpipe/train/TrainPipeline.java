@@ -251,7 +251,6 @@ public final class TrainPipeline {
                                 + "val perplexity %.3f, %.1f samples/s, %s", variant.id(), epoch, s.epochs(), rate, m.trainLoss(), m.valLoss(),
                         m.valTokenAccuracy(), m.valPerplexity(), m.samplesPerSecond(), TrainProgress.duration(seconds));
                 LOG.info(line);
-                System.err.println(line);
             }
             run.put("status", "completed");
             run.put("best_val_loss", best);
