@@ -21,6 +21,7 @@ import org.deeplearning4j.nn.conf.layers.RnnLossLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -43,6 +44,8 @@ public final class FusionModels {
     public static final String IMAGE = "image";
     public static final String TOKENS = "tokens";
     public static final String OUT = "out";
+    /** Input of the decoder-only graph: the image encoder's output. */
+    public static final String FEATURES = "image_features";
 
     private FusionModels() {
     }
@@ -54,6 +57,32 @@ public final class FusionModels {
     }
 
     public static ComputationGraphConfiguration configuration(Variant variant, ModelSpec s) {
+        return configuration(variant, s, false);
+    }
+
+    /**
+     * The graph without its image encoder: input {@link #FEATURES} takes the encoder's output (see
+     * {@link #encoderPath}) in place of the image, so decoding computes the encoder once per image,
+     * not once per generated token. Same vertex names and parameter shapes as the full graph.
+     */
+    public static ComputationGraphConfiguration decoderConfiguration(Variant variant, ModelSpec s) {
+        return configuration(variant, s, true);
+    }
+
+    /** The image encoder's layers in order, image to {@link #FEATURES} (a chain: each feeds the next). */
+    public static List<String> encoderPath(Variant variant, ModelSpec s) {
+        if (variant == Variant.EARLY) {
+            return List.of("patches");
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < s.cnnChannels().size(); i++) {
+            out.add("conv" + i);
+            out.add("pool" + i);
+        }
+        return out;
+    }
+
+    private static ComputationGraphConfiguration configuration(Variant variant, ModelSpec s, boolean decoderOnly) {
         NeuralNetConfiguration.Builder nn = new NeuralNetConfiguration.Builder()
                 .seed(s.seed())
                 .dataType(DataType.FLOAT)
@@ -65,25 +94,40 @@ public final class FusionModels {
         ComputationGraphConfiguration.GraphBuilder g = nn
                 .convolutionMode(ConvolutionMode.Same)
                 .graphBuilder()
-                .addInputs(IMAGE, TOKENS)
+                .addInputs(decoderOnly ? FEATURES : IMAGE, TOKENS)
                 // Token ids come as [mb, 1, T]; declaring the vocabulary as the input size keeps the
                 // embedding's nIn (DL4J M2.1 would otherwise overwrite it with 1).
-                .setInputTypes(InputType.convolutional(s.imageHeight(), s.imageWidth(), 3), InputType.recurrent(s.vocabSize(), s.maxTokens()))
-                .addLayer("embed", new EmbeddingSequenceLayer.Builder().nIn(s.vocabSize()).nOut(s.embedding()).build(), TOKENS);
+                .setInputTypes(decoderOnly ? featureType(variant, s) : InputType.convolutional(s.imageHeight(), s.imageWidth(), 3),
+                        InputType.recurrent(s.vocabSize(), s.maxTokens()))
+                .addLayer("embed", new EmbeddingSequenceLayer.Builder().nIn(s.vocabSize()).nOut(s.embedding())
+                        // unit-variance embeddings: with Xavier's ~0.05 the token signal is tiny next to the image's
+                        .weightInit(new NormalDistribution(0, 1)).build(), TOKENS);
         switch (variant) {
-            case EARLY -> early(g, s);
-            case INTERMEDIATE -> intermediate(g, s);
-            case LATE -> late(g, s);
+            case EARLY -> early(g, s, decoderOnly ? FEATURES : patches(g, s));
+            case INTERMEDIATE -> intermediate(g, s, decoderOnly ? FEATURES : cnn(g, s));
+            case LATE -> late(g, s, decoderOnly ? FEATURES : cnn(g, s));
             default -> throw new IllegalStateException(variant.name());
         }
         return g.setOutputs(OUT).build();
     }
 
-    /** Patches, linearly projected, broadcast over time and joined with the token embeddings: one LSTM stack reads both. */
-    private static void early(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s) {
+    private static InputType featureType(Variant variant, ModelSpec s) {
+        if (variant == Variant.EARLY) {
+            return InputType.convolutional(s.imageHeight() / s.patchSize(), s.imageWidth() / s.patchSize(), s.embedding());
+        }
+        int down = s.cnnStemStride() << s.cnnChannels().size();
+        return InputType.convolutional(s.imageHeight() / down, s.imageWidth() / down, s.gridChannels());
+    }
+
+    private static String patches(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s) {
         g.addLayer("patches", new ConvolutionLayer.Builder(s.patchSize(), s.patchSize()).stride(s.patchSize(), s.patchSize())
-                        .nOut(s.embedding()).activation(Activation.IDENTITY).build(), IMAGE)
-                .addLayer("image_vec", new DenseLayer.Builder().nOut(s.embedding()).activation(Activation.IDENTITY).build(), "patches")
+                .nOut(s.embedding()).activation(Activation.IDENTITY).build(), IMAGE);
+        return "patches";
+    }
+
+    /** Patches, linearly projected, broadcast over time and joined with the token embeddings: one LSTM stack reads both. */
+    private static void early(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s, String patches) {
+        g.addLayer("image_vec", new DenseLayer.Builder().nOut(s.embedding()).activation(Activation.IDENTITY).build(), patches)
                 .addVertex("image_seq", new DuplicateToTimeSeriesVertex(TOKENS), "image_vec")
                 .addVertex("joined", new MergeVertex(), "embed", "image_seq")
                 .addLayer("lstm1", lstm(s.hidden()), "joined")
@@ -92,8 +136,7 @@ public final class FusionModels {
     }
 
     /** A CNN feature grid; the decoder's states attend over it (AttentionVertex) and feed two further decoder layers. */
-    private static void intermediate(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s) {
-        String grid = cnn(g, s);
+    private static void intermediate(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s, String grid) {
         g.addVertex("grid_seq", new ReshapeVertex('c', new int[]{-1, s.gridChannels(), s.gridPositions()}, null), grid)
                 .addLayer("lstm1", lstm(s.hidden()), "embed")
                 .addVertex("attend", new AttentionVertex.Builder().nInQueries(s.hidden()).nInKeys(s.gridChannels())
@@ -110,8 +153,7 @@ public final class FusionModels {
      * at the output: softmax(w * image_scores + (1 - w) * text_scores), which is the renormalised weighted
      * sum of the two branches' log-probabilities (the log-normalisers are constant per position).
      */
-    private static void late(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s) {
-        String grid = cnn(g, s);
+    private static void late(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s, String grid) {
         // a 1x1 convolution narrows the grid's channels first, so the dense layer over every position stays small
         g.addLayer("reduce", new ConvolutionLayer.Builder(1, 1).nOut(Math.max(4, s.embedding() / 2)).activation(Activation.RELU).build(), grid)
                 .addLayer("image_vec", new DenseLayer.Builder().nOut(s.embedding()).activation(Activation.RELU).build(), "reduce")

@@ -34,7 +34,7 @@ public record ModelSpec(int vocabSize, int maxTokens, int imageWidth, int imageH
         return (imageWidth / down) * (imageHeight / down);
     }
 
-    int gridChannels() {
+    public int gridChannels() {
         return cnnChannels.get(cnnChannels.size() - 1);
     }
 }

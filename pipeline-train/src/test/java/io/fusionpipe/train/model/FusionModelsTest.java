@@ -14,11 +14,13 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,9 +60,9 @@ class FusionModelsTest {
     @EnumSource(Variant.class)
     void eachVariantLearnsAndRestoresIdentically(Variant variant) throws Exception {
         ComputationGraph g = FusionModels.build(variant, small());
-        MultiDataSet data = batch(16, 1);
+        MultiDataSet data = batch(32, 1);
         double before = g.score(data);
-        for (int i = 0; i < 120; i++) {
+        for (int i = 0; i < 200; i++) {
             g.fit(data);
         }
         double after = g.score(data);
@@ -77,6 +79,53 @@ class FusionModelsTest {
         assertEquals(g.output(false, in, data.getFeaturesMaskArrays(), null)[0],
                 restored.output(false, in, data.getFeaturesMaskArrays(), null)[0]);
         f.delete();
+
+        // Decoding: the step-by-step decoder reads the captions off the colours (greedy and beam).
+        CaptionDecoder decoder = new CaptionDecoder(variant, small(), g);
+        MultiDataSet probe = batch(8, 99);
+        int[][] greedy = decoder.greedy(probe.getFeatures(0), T, CaptionDecoder.Condition.FULL);
+        int[][] beam = decoder.beam(probe.getFeatures(0), T, 3, 0.0, CaptionDecoder.Condition.FULL);
+        int right = 0;
+        for (int i = 0; i < 8; i++) {
+            int k = colour(probe, i);
+            right += Arrays.equals(new int[]{4 + k, 10 + k, 20 + k}, greedy[i]) ? 1 : 0;
+            assertArrayEquals(greedy[i], beam[i], variant + " beam agrees with greedy on an easy caption, image " + i);
+        }
+        assertTrue(right >= 7, variant + ": " + right + "/8 captions read off the colour: " + Arrays.deepToString(greedy));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void stepwiseDecoderComputesWhatTheFullGraphDoes(Variant variant) {
+        ComputationGraph g = FusionModels.build(variant, small());
+        MultiDataSet data = batch(4, 5);
+        for (int i = 0; i < 5; i++) {
+            g.fit(data);
+        }
+        INDArray full = g.output(false, data.getFeatures(), data.getFeaturesMaskArrays(), null)[0];
+        CaptionDecoder decoder = new CaptionDecoder(variant, small(), g);
+        // teacher forcing through the decoder, one token at a time, must give the full graph's outputs
+        INDArray tokens = data.getFeatures(1);
+        int steps = 4;
+        int[][] fed = new int[4][];
+        for (int i = 0; i < 4; i++) {
+            fed[i] = new int[steps];
+            for (int t = 0; t < steps; t++) {
+                fed[i][t] = tokens.getInt(i, 0, t);
+            }
+        }
+        INDArray[] perStep = decoder.teacherForced(data.getFeatures(0), fed);
+        for (int t = 0; t < steps; t++) {
+            INDArray expected = full.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                    org.nd4j.linalg.indexing.NDArrayIndex.point(t));
+            assertTrue(expected.equalsWithEps(perStep[t], 1e-4), variant + " step " + t + ": " + expected + " vs " + perStep[t]);
+        }
+    }
+
+    /** The colour index of example i of a batch (its first label token is 4 + colour). */
+    static int colour(MultiDataSet m, int i) {
+        return m.getLabels(0).get(org.nd4j.linalg.indexing.NDArrayIndex.point(i), org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                org.nd4j.linalg.indexing.NDArrayIndex.point(0)).argMax(0).getInt(0) - 4;
     }
 
     @Test
