@@ -32,7 +32,7 @@ public final class TrainCommand implements FusionCommand {
             "spark.serializer", "org.apache.spark.serializer.KryoSerializer",
             "spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator",
             // running tasks' batch counts reach the driver's progress line with each heartbeat
-            "spark.executor.heartbeatInterval", "2s");
+            "spark.executor.heartbeatInterval", "5s");
 
     @Mixin
     ConfigOptions options;

@@ -31,7 +31,7 @@ import java.util.function.Function;
  * Live progress of an epoch on the driver's console (stderr): minibatches fitted so far, their mean
  * loss, samples/s and ETA. A {@link Listener} on the workers' models adds to two Spark accumulators
  * at every iteration; the driver sees running tasks' values in the executors' heartbeats (every
- * {@code spark.executor.heartbeatInterval}, which TrainCommand sets to 2 s) and finished tasks' in
+ * {@code spark.executor.heartbeatInterval}, which TrainCommand sets to 5 s) and finished tasks' in
  * the accumulators, so it works the same on local[N] and on a cluster.
  */
 final class TrainProgress extends SparkListener implements AutoCloseable {

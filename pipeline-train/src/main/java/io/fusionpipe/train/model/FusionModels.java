@@ -21,7 +21,6 @@ import org.deeplearning4j.nn.conf.layers.RnnLossLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -99,9 +98,7 @@ public final class FusionModels {
                 // embedding's nIn (DL4J M2.1 would otherwise overwrite it with 1).
                 .setInputTypes(decoderOnly ? featureType(variant, s) : InputType.convolutional(s.imageHeight(), s.imageWidth(), 3),
                         InputType.recurrent(s.vocabSize(), s.maxTokens()))
-                .addLayer("embed", new EmbeddingSequenceLayer.Builder().nIn(s.vocabSize()).nOut(s.embedding())
-                        // unit-variance embeddings: with Xavier's ~0.05 the token signal is tiny next to the image's
-                        .weightInit(new NormalDistribution(0, 1)).build(), TOKENS);
+                .addLayer("embed", new EmbeddingSequenceLayer.Builder().nIn(s.vocabSize()).nOut(s.embedding()).build(), TOKENS);
         switch (variant) {
             case EARLY -> early(g, s, decoderOnly ? FEATURES : patches(g, s));
             case INTERMEDIATE -> intermediate(g, s, decoderOnly ? FEATURES : cnn(g, s));

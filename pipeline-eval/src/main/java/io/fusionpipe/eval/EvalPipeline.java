@@ -1,0 +1,507 @@
+package io.fusionpipe.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fusionpipe.cli.UsageException;
+import io.fusionpipe.config.ConfigLoader;
+import io.fusionpipe.config.FusionConfig;
+import io.fusionpipe.dataset.DatasetSchema;
+import io.fusionpipe.dataset.DatasetVersion;
+import io.fusionpipe.eval.fields.CardFields;
+import io.fusionpipe.eval.fields.FieldScores;
+import io.fusionpipe.eval.metrics.Bleu;
+import io.fusionpipe.eval.metrics.CaptionScorer;
+import io.fusionpipe.eval.stats.Bootstrap;
+import io.fusionpipe.layout.FusionRoot;
+import io.fusionpipe.layout.HadoopFiles;
+import io.fusionpipe.log.StageLog;
+import io.fusionpipe.text.Vocabulary;
+import io.fusionpipe.train.TrainSettings;
+import io.fusionpipe.train.data.CaptionBatches;
+import io.fusionpipe.train.model.CaptionDecoder;
+import io.fusionpipe.train.model.ModelSpec;
+import io.fusionpipe.train.model.Variant;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple3;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+import static org.apache.spark.sql.functions.col;
+
+/**
+ * Scores trained runs on a dataset split, one plain function: the models are broadcast, executors
+ * decode captions (greedy or beam, under each input condition), the driver scores them exactly
+ * (COCO metrics, card fields, bootstrap intervals, paired tests) and writes
+ * {@code ROOT/evals/<eval-id>/} with {@code metrics.json}, {@code predictions.parquet} and the config,
+ * published atomically (written under a hidden name, then renamed).
+ */
+public final class EvalPipeline {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EvalPipeline.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private EvalPipeline() {
+    }
+
+    /** A run to evaluate: its variant, model spec and serialised best model. */
+    record LoadedRun(String runId, Variant variant, ModelSpec spec, byte[] model, JsonNode run) {
+    }
+
+    /** What an evaluation produced. */
+    public record Result(String evalId, Path dir, JsonNode metrics) {
+    }
+
+    public static Result evaluate(SparkSession spark, FusionConfig config, EvalSettings s, List<String> runIds) {
+        if (runIds.isEmpty()) {
+            throw new UsageException("no runs to evaluate");
+        }
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        FusionRoot root = FusionRoot.of(config);
+        StageLog stage = StageLog.start("eval");
+        List<LoadedRun> runs = new ArrayList<>();
+        DatasetVersion ds = null;
+        for (String id : runIds) {
+            JsonNode run = readJson(hadoop, new Path(root.run(id), "run.json"), "run " + id);
+            JsonNode d = run.path("dataset");
+            DatasetVersion runDs = DatasetVersion.open(root, d.path("name").asText(), d.path("version").asInt(), hadoop);
+            if (ds == null) {
+                ds = runDs;
+            } else if (!ds.name().equals(runDs.name()) || ds.version() != runDs.version()) {
+                throw new UsageException("runs are on different datasets (" + ds.name() + " v" + ds.version() + " and "
+                        + runDs.name() + " v" + runDs.version() + " for " + id + "); evaluate them separately");
+            }
+            if (!run.path("vocab_hash").asText().equals(ds.vocabulary().hash())) {
+                throw new UsageException("run " + id + " was trained with another vocabulary than dataset " + ds.name() + " v" + ds.version()
+                        + " has now; its token ids would be read as other words");
+            }
+            Variant variant = Variant.parse(run.path("variant").asText());
+            ModelSpec spec = runSpec(hadoop, root.run(id), ds);
+            byte[] model = readModel(hadoop, new Path(root.run(id), "best.zip"), id);
+            runs.add(new LoadedRun(id, variant, spec, model, run));
+        }
+        long images = ds.rows(s.split());
+        if (images == 0) {
+            throw new UsageException("dataset " + ds.name() + " v" + ds.version() + " has an empty " + s.split() + " split: nothing to evaluate");
+        }
+        int maxTokens = s.maxTokens() > 0 ? s.maxTokens() : ds.maxTokens();
+
+        // references, on the driver: small (strings)
+        Map<String, String> references = new LinkedHashMap<>();
+        for (Row r : spark.read().parquet(ds.split(s.split()).toString()).select(DatasetSchema.ID, DatasetSchema.CAPTION)
+                .orderBy(DatasetSchema.ID).collectAsList()) {
+            references.put(r.getString(0), r.getString(1));
+        }
+        List<String> ids = new ArrayList<>(references.keySet());
+
+        // decoding, on the executors
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        int partitions = Math.max(1, spark.sparkContext().defaultParallelism());
+        Map<String, Map<CaptionDecoder.Condition, Map<String, String>>> predictions = new LinkedHashMap<>();
+        Map<String, Double> captionsPerSecond = new LinkedHashMap<>();
+        Vocabulary vocab = ds.vocabulary();
+        for (LoadedRun run : runs) {
+            long t0 = System.nanoTime();
+            // the model as bytes (Kryo cannot serialise records); variant and spec travel in the closure
+            Broadcast<byte[]> model = jsc.broadcast(run.model());
+            Variant variant = run.variant();
+            ModelSpec spec = run.spec();
+            int width = ds.width();
+            int height = ds.height();
+            List<Tuple3<String, String, int[]>> decoded = spark.read().parquet(ds.split(s.split()).toString())
+                    .select(col(DatasetSchema.ID), col(DatasetSchema.IMAGE + ".bytes")).toJavaRDD().repartition(partitions)
+                    .mapPartitions(it -> decodePartition(it, variant, spec, model.value(), s, maxTokens, width, height)).collect();
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            model.destroy();
+            Map<CaptionDecoder.Condition, Map<String, String>> byCondition = new LinkedHashMap<>();
+            for (Tuple3<String, String, int[]> t : decoded) {
+                byCondition.computeIfAbsent(CaptionDecoder.Condition.valueOf(t._2()), k -> new HashMap<>()).put(t._1(), vocab.decode(t._3()));
+            }
+            String label = label(run, runs);
+            predictions.put(label, byCondition);
+            captionsPerSecond.put(label, decoded.size() / seconds);
+            LOG.info("{}: decoded {} captions ({} conditions) in {} s", label, decoded.size(), s.conditions().size(), String.format("%.1f", seconds));
+        }
+
+        // scoring, on the driver
+        Bootstrap bootstrap = s.resamples() > 0 ? new Bootstrap(ids.size(), s.resamples(), s.seed()) : null;
+        boolean cards = ids.stream().filter(id -> CardFields.isCardCaption(references.get(id))).count() * 2 >= ids.size();
+        Map<String, Object> variants = new LinkedHashMap<>();
+        Map<String, Map<String, double[]>> distributions = new LinkedHashMap<>();
+        List<Row> rows = new ArrayList<>();
+        for (LoadedRun run : runs) {
+            String label = label(run, runs);
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("run_id", run.runId());
+            v.put("variant", run.variant().id());
+            v.put("parameters", run.run().path("parameters").path("total").asLong());
+            v.put("training", training(hadoop, root.run(run.runId()), run.run()));
+            v.put("captions_per_second", round(captionsPerSecond.get(label)));
+            Map<String, double[]> dist = new LinkedHashMap<>();
+            Map<CaptionDecoder.Condition, CaptionScorer.Scores> byCondition = new LinkedHashMap<>();
+            for (CaptionDecoder.Condition c : s.conditions()) {
+                Map<String, String> pred = predictions.get(label).getOrDefault(c, Map.of());
+                List<CaptionScorer.Image> scored = new ArrayList<>();
+                for (String id : ids) {
+                    scored.add(new CaptionScorer.Image(id, List.of(references.get(id)), pred.getOrDefault(id, "")));
+                }
+                byCondition.put(c, CaptionScorer.score(scored));
+            }
+            CaptionScorer.Scores full = byCondition.get(CaptionDecoder.Condition.FULL);
+            v.put("metrics", withIntervals(full, bootstrap, s.confidence(), dist));
+            Map<String, Object> robustness = new LinkedHashMap<>();
+            for (Map.Entry<CaptionDecoder.Condition, CaptionScorer.Scores> e : byCondition.entrySet()) {
+                if (e.getKey() == CaptionDecoder.Condition.FULL) {
+                    continue;
+                }
+                Map<String, Object> m = new LinkedHashMap<>();
+                e.getValue().corpus().forEach((metric, value) -> m.put(metric, Map.of("value", value, "drop", full.corpus().get(metric) - value)));
+                robustness.put(e.getKey().id(), m);
+            }
+            v.put("robustness", robustness);
+            FieldScores fields = new FieldScores();
+            Map<String, Map<String, String>> parsed = new HashMap<>();
+            Map<String, Map<String, Boolean>> correctness = new HashMap<>();
+            if (cards) {
+                for (String id : ids) {
+                    Map<String, String> p = CardFields.extract(predictions.get(label).get(CaptionDecoder.Condition.FULL).getOrDefault(id, ""));
+                    parsed.put(id, p);
+                    correctness.put(id, fields.add(CardFields.extract(references.get(id)), p));
+                }
+                v.put("fields", fieldsWithIntervals(ids, correctness, bootstrap, s.confidence()));
+            }
+            variants.put(label, v);
+            distributions.put(label, dist);
+            for (Map.Entry<CaptionDecoder.Condition, CaptionScorer.Scores> e : byCondition.entrySet()) {
+                Map<String, String> pred = predictions.get(label).getOrDefault(e.getKey(), Map.of());
+                for (String id : ids) {
+                    boolean isFull = e.getKey() == CaptionDecoder.Condition.FULL;
+                    List<String> wrong = new ArrayList<>();
+                    if (isFull && cards) {
+                        correctness.get(id).forEach((f, ok) -> {
+                            if (!ok) {
+                                wrong.add(f);
+                            }
+                        });
+                    }
+                    rows.add(RowFactory.create(id, label, run.runId(), run.variant().id(), e.getKey().id(), pred.getOrDefault(id, ""),
+                            scala.collection.JavaConverters.asScalaBuffer(List.of(references.get(id))).toSeq(),
+                            scala.collection.JavaConverters.mapAsScalaMap(e.getValue().perImage().get(id)).toMap(scala.Predef.$conforms()),
+                            scala.collection.JavaConverters.mapAsScalaMap(isFull && cards ? parsed.get(id) : Map.<String, String>of())
+                                    .toMap(scala.Predef.$conforms()),
+                            scala.collection.JavaConverters.asScalaBuffer(wrong).toSeq()));
+                }
+            }
+        }
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        String evalId = ds.name() + "-v" + ds.version() + "-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(ZonedDateTime.now(ZoneOffset.UTC))
+                + "-" + UUID.randomUUID().toString().substring(0, 6);
+        metrics.put("schema_version", 1);
+        metrics.put("eval_id", evalId);
+        metrics.put("created", ZonedDateTime.now(ZoneOffset.UTC).toString());
+        metrics.put("dataset", Map.of("name", ds.name(), "version", ds.version(), "split", s.split(), "images", ids.size(), "card_fields", cards));
+        metrics.put("primary_metric", s.primaryMetric());
+        metrics.put("decode", Map.of("strategy", s.decode(), "beam_width", s.decode().equals("beam") ? s.beamWidth() : 1,
+                "length_penalty", s.lengthPenalty(), "max_tokens", maxTokens, "conditions", s.conditions().stream().map(CaptionDecoder.Condition::id).toList()));
+        metrics.put("bootstrap", Map.of("resamples", s.resamples(), "confidence", s.confidence(), "seed", s.seed(),
+                "note", "BLEU intervals recompute corpus BLEU per resample; ROUGE-L and CIDEr-D resample per-image scores "
+                        + "(CIDEr-D's document frequency fixed to the full split)"));
+        metrics.put("run_ids", runs.stream().map(LoadedRun::runId).toList());
+        metrics.put("variants", variants);
+        metrics.put("pairwise", pairwise(distributions, variants));
+        metrics.put("best", best(variants));
+
+        Path dir = root.eval(evalId);
+        Path staging = new Path(dir.getParent(), "." + evalId + ".tmp");
+        try {
+            FileSystem fs = staging.getFileSystem(hadoop);
+            spark.createDataFrame(rows, PREDICTIONS).coalesce(1).write().parquet(new Path(staging, "predictions.parquet").toString());
+            HadoopFiles.writeAtomically(hadoop, new Path(staging, "metrics.json"),
+                    JSON.writerWithDefaultPrettyPrinter().writeValueAsString(metrics) + "\n");
+            HadoopFiles.writeAtomically(hadoop, new Path(staging, FusionRoot.CONFIG_SNAPSHOT), config.render());
+            if (!fs.rename(staging, dir)) {
+                throw new IOException("could not rename " + staging + " to " + dir);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + dir + ": " + e.getMessage(), e);
+        }
+        stage.count("runs", runs.size()).count("images", ids.size()).ok();
+        return new Result(evalId, dir, JSON.valueToTree(metrics));
+    }
+
+    /** predictions.parquet: one row per image, variant and input condition. */
+    public static final StructType PREDICTIONS = new StructType()
+            .add("id", DataTypes.StringType, false)
+            .add("label", DataTypes.StringType, false)
+            .add("run_id", DataTypes.StringType, false)
+            .add("variant", DataTypes.StringType, false)
+            .add("condition", DataTypes.StringType, false)
+            .add("prediction", DataTypes.StringType, false)
+            .add("references", DataTypes.createArrayType(DataTypes.StringType), false)
+            .add("scores", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), false)
+            .add("fields", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), false)
+            .add("field_errors", DataTypes.createArrayType(DataTypes.StringType), false);
+
+    /** Decodes one partition's images under every condition: (id, condition, token ids). */
+    static java.util.Iterator<Tuple3<String, String, int[]>> decodePartition(java.util.Iterator<Row> it, Variant variant, ModelSpec spec,
+                                                                             byte[] model, EvalSettings s, int maxTokens, int width,
+                                                                             int height) throws IOException {
+        List<Tuple3<String, String, int[]>> out = new ArrayList<>();
+        if (!it.hasNext()) {
+            return out.iterator();
+        }
+        ComputationGraph g = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(model), false);
+        CaptionDecoder decoder = new CaptionDecoder(variant, spec, g);
+        List<String> ids = new ArrayList<>();
+        List<CaptionBatches.Example> batch = new ArrayList<>();
+        while (it.hasNext()) {
+            Row r = it.next();
+            ids.add(r.getString(0));
+            batch.add(new CaptionBatches.Example((byte[]) r.get(1), new int[]{Vocabulary.BOS_ID, Vocabulary.EOS_ID}));
+            if (batch.size() == s.batchSize() || !it.hasNext()) {
+                MultiDataSet m = CaptionBatches.toMultiDataSet(batch, spec.vocabSize(), 3, width, height);
+                for (CaptionDecoder.Condition c : s.conditions()) {
+                    int[][] tokens = s.decode().equals("beam")
+                            ? decoder.beam(m.getFeatures(0), maxTokens, s.beamWidth(), s.lengthPenalty(), c)
+                            : decoder.greedy(m.getFeatures(0), maxTokens, c);
+                    for (int i = 0; i < ids.size(); i++) {
+                        out.add(new Tuple3<>(ids.get(i), c.name(), tokens[i]));
+                    }
+                }
+                ids.clear();
+                batch.clear();
+            }
+        }
+        return out.iterator();
+    }
+
+    private static String label(LoadedRun run, List<LoadedRun> all) {
+        long same = all.stream().filter(r -> r.variant() == run.variant()).count();
+        return same == 1 ? run.variant().id() : run.runId();
+    }
+
+    /** metric -> {value, lo, hi}; fills {@code dist} with each metric's bootstrap distribution. */
+    private static Map<String, Object> withIntervals(CaptionScorer.Scores scores, Bootstrap b, double confidence, Map<String, double[]> dist) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        List<Bleu.Stats> bleu = scores.bleuStats();
+        List<Map<String, Double>> per = new ArrayList<>(scores.perImage().values());
+        for (String metric : CaptionScorer.METRICS) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("value", scores.corpus().get(metric));
+            if (b != null) {
+                double[] d;
+                if (metric.startsWith("Bleu_")) {
+                    int k = Integer.parseInt(metric.substring(5)) - 1;
+                    d = b.distribution(idx -> {
+                        List<Bleu.Stats> sample = new ArrayList<>(idx.length);
+                        for (int i : idx) {
+                            sample.add(bleu.get(i));
+                        }
+                        return Bleu.corpus(sample)[k];
+                    });
+                } else {
+                    double[] values = per.stream().mapToDouble(p -> p.get(metric)).toArray();
+                    d = b.distribution(idx -> Bootstrap.mean(values, idx));
+                }
+                double[] ci = Bootstrap.interval(d, confidence);
+                m.put("lo", ci[0]);
+                m.put("hi", ci[1]);
+                dist.put(metric, d);
+            }
+            out.put(metric, m);
+        }
+        return out;
+    }
+
+    private static Map<String, Object> fieldsWithIntervals(List<String> ids, Map<String, Map<String, Boolean>> correctness, Bootstrap b,
+                                                           double confidence) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        List<String> keys = new ArrayList<>(CardFields.FIELDS);
+        keys.add("all_fields");
+        for (String f : keys) {
+            double[] right = new double[ids.size()];
+            double[] stated = new double[ids.size()];
+            for (int i = 0; i < ids.size(); i++) {
+                Map<String, Boolean> c = correctness.get(ids.get(i));
+                if (f.equals("all_fields")) {
+                    stated[i] = 1;
+                    right[i] = c.values().stream().allMatch(Boolean::booleanValue) ? 1 : 0;
+                } else if (c.containsKey(f) && Boolean.TRUE.equals(c.get(f)) || c.containsKey(f)) {
+                    stated[i] = 1;
+                    right[i] = Boolean.TRUE.equals(c.get(f)) ? 1 : 0;
+                }
+            }
+            double total = 0;
+            double n = 0;
+            for (int i = 0; i < ids.size(); i++) {
+                total += right[i];
+                n += stated[i];
+            }
+            if (n == 0) {
+                continue;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("value", total / n);
+            m.put("images", (long) n);
+            if (b != null) {
+                double[] ci = Bootstrap.interval(b.distribution(idx -> {
+                    double r = 0;
+                    double k = 0;
+                    for (int i : idx) {
+                        r += right[i];
+                        k += stated[i];
+                    }
+                    return k == 0 ? Double.NaN : r / k;
+                }), confidence);
+                m.put("lo", ci[0]);
+                m.put("hi", ci[1]);
+            }
+            out.put(f, m);
+        }
+        return out;
+    }
+
+    private static List<Map<String, Object>> pairwise(Map<String, Map<String, double[]>> dist, Map<String, Object> variants) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        List<String> labels = new ArrayList<>(dist.keySet());
+        for (int i = 0; i < labels.size(); i++) {
+            for (int j = i + 1; j < labels.size(); j++) {
+                for (String metric : CaptionScorer.METRICS) {
+                    double[] a = dist.get(labels.get(i)).get(metric);
+                    double[] b = dist.get(labels.get(j)).get(metric);
+                    Map<String, Object> p = new LinkedHashMap<>();
+                    p.put("a", labels.get(i));
+                    p.put("b", labels.get(j));
+                    p.put("metric", metric);
+                    p.put("difference", value(variants, labels.get(i), metric) - value(variants, labels.get(j), metric));
+                    p.put("p_value", a == null || b == null ? null : Bootstrap.pairedPValue(a, b));
+                    out.add(p);
+                }
+            }
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static double value(Map<String, Object> variants, String label, String metric) {
+        var metrics = (Map<String, Object>) ((Map<String, Object>) variants.get(label)).get("metrics");
+        return (Double) ((Map<String, Object>) metrics.get(metric)).get("value");
+    }
+
+    private static Map<String, String> best(Map<String, Object> variants) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String metric : CaptionScorer.METRICS) {
+            String best = null;
+            for (String label : variants.keySet()) {
+                if (best == null || value(variants, label, metric) > value(variants, best, metric)) {
+                    best = label;
+                }
+            }
+            out.put(metric, best);
+        }
+        return out;
+    }
+
+    /** Training figures for the report: epochs, best val loss, total seconds, last samples/s, the per-epoch curve. */
+    private static Map<String, Object> training(Configuration hadoop, Path runDir, JsonNode run) {
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("best_val_loss", run.path("best_val_loss").asDouble(Double.NaN));
+        List<JsonNode> curve = new ArrayList<>();
+        Path metrics = new Path(runDir, "metrics.jsonl");
+        try {
+            if (metrics.getFileSystem(hadoop).exists(metrics)) {
+                for (String line : HadoopFiles.readString(hadoop, metrics).split("\n")) {
+                    if (!line.isBlank()) {
+                        curve.add(JSON.readTree(line));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        t.put("epochs", curve.size());
+        t.put("seconds", curve.stream().mapToDouble(n -> n.path("seconds").asDouble()).sum());
+        t.put("samples_per_second", curve.isEmpty() ? Double.NaN : curve.get(curve.size() - 1).path("samplesPerSecond").asDouble());
+        t.put("curve", curve);
+        return t;
+    }
+
+    /** The model spec a run was trained with: from the config it saved, on the dataset's shape. */
+    static ModelSpec runSpec(Configuration hadoop, Path runDir, DatasetVersion ds) {
+        Path conf = new Path(runDir, FusionRoot.CONFIG_SNAPSHOT);
+        try {
+            java.nio.file.Path local = Files.createTempFile("fusionpipe-run", ".conf");
+            try {
+                Files.writeString(local, HadoopFiles.readString(hadoop, conf), StandardCharsets.UTF_8);
+                FusionConfig runConfig = ConfigLoader.fromClasspath().systemProperties(new Properties()).file(local).load();
+                return TrainSettings.of(runConfig).modelSpec(ds.vocabulary().size(), ds.maxTokens(), ds.width(), ds.height());
+            } finally {
+                Files.deleteIfExists(local);
+            }
+        } catch (IOException e) {
+            throw new UsageException("cannot read the config run " + runDir.getName() + " was trained with (" + conf + "): " + e.getMessage());
+        }
+    }
+
+    private static byte[] readModel(Configuration hadoop, Path zip, String runId) {
+        try {
+            if (!zip.getFileSystem(hadoop).exists(zip)) {
+                throw new UsageException("run " + runId + " has no model yet (no " + zip + "); train it first");
+            }
+            byte[] bytes;
+            try (var in = zip.getFileSystem(hadoop).open(zip)) {
+                bytes = in.readAllBytes();
+            }
+            try {
+                ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes), false);
+            } catch (Exception e) {
+                throw new UsageException("run " + runId + ": " + zip + " is not a readable model (" + e.getMessage() + ")");
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + zip + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode readJson(Configuration hadoop, Path file, String what) {
+        try {
+            if (!file.getFileSystem(hadoop).exists(file)) {
+                throw new UsageException("no " + what + " (no " + file + ")");
+            }
+            return JSON.readTree(HadoopFiles.readString(hadoop, file));
+        } catch (IOException e) {
+            throw new UsageException(file + " is not valid JSON: " + e.getMessage());
+        }
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+}

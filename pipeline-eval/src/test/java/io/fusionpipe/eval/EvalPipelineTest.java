@@ -1,0 +1,177 @@
+package io.fusionpipe.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fusionpipe.cli.UsageException;
+import io.fusionpipe.dataset.DatasetSchema;
+import io.fusionpipe.dataset.DatasetVersion;
+import io.fusionpipe.layout.FusionRoot;
+import io.fusionpipe.testing.Cli;
+import io.fusionpipe.testing.LocalSpark;
+import io.fusionpipe.text.Tokenizer;
+import io.fusionpipe.text.Vocabulary;
+import io.fusionpipe.train.TrainCommand;
+import io.fusionpipe.train.TrainPipeline;
+import io.fusionpipe.train.TrainSettings;
+import io.fusionpipe.train.model.Variant;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import javax.imageio.ImageIO;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The eval job end to end on two tiny trained runs: outputs, intervals, robustness, fields, determinism, errors. */
+class EvalPipelineTest {
+
+    @RegisterExtension
+    static final LocalSpark SPARK = new LocalSpark(TrainCommand.SPARK_CONF,
+            "train.model.embedding=16", "train.model.hidden=24", "train.model.patch-size=8", "train.model.cnn-channels=[4, 8]",
+            "train.model.cnn-stem-stride=1", "train.batch-size=8", "train.epochs=3", "train.learning-rate=0.01", "train.model.dropout=0",
+            "train.progress-interval=0", "train.shared.port=40311", "eval.bootstrap.resamples=200", "eval.batch-size=5");
+
+    static final String[] TYPES = {"Fire", "Grass", "Water", "Lightning"};
+    static final Color[] COLOURS = {Color.RED, Color.GREEN, Color.BLUE, Color.YELLOW};
+    static List<String> runs = new ArrayList<>();
+
+    /** A card dataset whose type is the card's colour: 60 train, 12 val, 16 test. */
+    @BeforeAll
+    static void publishAndTrain() throws Exception {
+        Path v1 = Files.createDirectories(SPARK.root().resolve("datasets/cards/v1"));
+        Tokenizer tok = new Tokenizer(true);
+        Map<String, Long> counts = new HashMap<>();
+        List<String> captions = new ArrayList<>();
+        for (String t : TYPES) {
+            captions.add("A Basic Pokemon Card of type " + t + " with the title Mon and 50 HP from the set Base.");
+        }
+        for (String c : captions) {
+            for (String w : tok.tokenize(c)) {
+                counts.merge(w, 10L, Long::sum);
+            }
+        }
+        Vocabulary vocab = Vocabulary.fit(counts, 1, 100, tok);
+        Random r = new Random(5);
+        Map<String, List<Row>> bySplit = new HashMap<>();
+        for (int i = 0; i < 88; i++) {
+            int k = r.nextInt(4);
+            BufferedImage img = new BufferedImage(32, 48, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = img.createGraphics();
+            g.setColor(COLOURS[k]);
+            g.fillRect(0, 0, 32, 48);
+            g.dispose();
+            ByteArrayOutputStream png = new ByteArrayOutputStream();
+            ImageIO.write(img, "png", png);
+            List<Integer> tokens = new ArrayList<>();
+            for (int t : vocab.encode(captions.get(k), 24)) {
+                tokens.add(t);
+            }
+            String split = i < 60 ? "train" : i < 72 ? "val" : "test";
+            bySplit.computeIfAbsent(split, s -> new ArrayList<>()).add(RowFactory.create(String.format("card-%03d", i),
+                    RowFactory.create(png.toByteArray(), "x.png"), captions.get(k),
+                    scala.collection.JavaConverters.asScalaBuffer(tokens).toSeq()));
+        }
+        StructType schema = new StructType().add("id", DataTypes.StringType).add("image", DatasetSchema.IMAGE_STRUCT)
+                .add("caption", DataTypes.StringType).add("tokens", DataTypes.createArrayType(DataTypes.IntegerType));
+        for (Map.Entry<String, List<Row>> e : bySplit.entrySet()) {
+            SPARK.session().createDataFrame(e.getValue(), schema).coalesce(1).write().parquet(v1.resolve("split=" + e.getKey()).toString());
+        }
+        Files.writeString(v1.resolve("_vocab.json"), vocab.toJson());
+        Files.writeString(v1.resolve("_manifest.json"), "{\"schema_version\":1,\"image\":{\"width\":32,\"height\":48},\"max_tokens\":24,"
+                + "\"samples_by_split\":{\"train\":60,\"val\":12,\"test\":16},\"inputs\":[]}");
+        DatasetVersion ds = DatasetVersion.open(FusionRoot.of(SPARK.config()), "cards", null, SPARK.session().sparkContext().hadoopConfiguration());
+        TrainSettings s = TrainSettings.of(SPARK.config());
+        for (Variant v : List.of(Variant.EARLY, Variant.LATE)) {
+            runs.add(TrainPipeline.train(SPARK.session(), SPARK.config(), s, ds, v).runId());
+        }
+    }
+
+    @Test
+    void scoresTheRunsAndWritesMetricsAndPredictions() throws Exception {
+        EvalSettings s = EvalSettings.of(SPARK.config());
+        EvalPipeline.Result r = EvalPipeline.evaluate(SPARK.session(), SPARK.config(), s, runs);
+        JsonNode m = r.metrics();
+        assertEquals(16, m.path("dataset").path("images").asInt());
+        assertTrue(m.path("dataset").path("card_fields").asBoolean());
+        for (String v : List.of("early", "late")) {
+            JsonNode variant = m.path("variants").path(v);
+            for (String metric : List.of("Bleu_1", "Bleu_4", "ROUGE_L", "CIDEr")) {
+                JsonNode x = variant.path("metrics").path(metric);
+                assertTrue(x.path("lo").asDouble() <= x.path("value").asDouble() + 1e-12
+                        && x.path("value").asDouble() <= x.path("hi").asDouble() + 1e-12, v + " " + metric + " " + x);
+            }
+            assertTrue(variant.path("fields").path("types").path("value").asDouble() >= 0, variant.toString());
+            assertTrue(variant.path("robustness").path("no_image").path("CIDEr").has("drop"));
+            assertTrue(variant.path("robustness").path("no_text").path("Bleu_4").has("drop"));
+            assertEquals(3, variant.path("training").path("epochs").asInt());
+            assertTrue(variant.path("captions_per_second").asDouble() > 0);
+        }
+        assertEquals(6, m.path("pairwise").size(), "one pair x six metrics");
+        Path dir = Paths.get(r.dir().toUri());
+        assertTrue(Files.exists(dir.resolve("metrics.json")) && Files.exists(dir.resolve("fusionpipe.conf")));
+        var preds = SPARK.session().read().parquet(dir.resolve("predictions.parquet").toString());
+        assertEquals(16L * 2 * 3, preds.count(), "images x variants x conditions");
+        assertEquals(16L, preds.where("variant = 'early' and condition = 'full'").count());
+        Row one = preds.where("condition = 'full'").first();
+        assertTrue(one.getMap(one.fieldIndex("scores")).contains("CIDEr"));
+        assertFalse(Files.list(dir.getParent()).anyMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no staging left");
+
+        // same seed, same intervals
+        JsonNode again = EvalPipeline.evaluate(SPARK.session(), SPARK.config(), s, runs).metrics();
+        assertEquals(m.path("variants").path("early").path("metrics"), again.path("variants").path("early").path("metrics"));
+    }
+
+    @Test
+    void theCommandPicksTheLatestRunPerVariant() {
+        assertEquals(2, EvalCommand.latestRuns(FusionRoot.of(SPARK.config()), SPARK.session().sparkContext().hadoopConfiguration(),
+                "cards", null).size());
+    }
+
+    @Test
+    void clearErrors() throws Exception {
+        EvalSettings s = EvalSettings.of(SPARK.config());
+        UsageException missing = assertThrows(UsageException.class,
+                () -> EvalPipeline.evaluate(SPARK.session(), SPARK.config(), s, List.of("no-such-run")));
+        assertTrue(missing.getMessage().contains("no run no-such-run"), missing.getMessage());
+
+        // a corrupt model
+        Path runDir = SPARK.root().resolve("runs").resolve(runs.get(0));
+        Path broken = SPARK.root().resolve("runs/broken");
+        Files.createDirectories(broken);
+        Files.copy(runDir.resolve("run.json"), broken.resolve("run.json"));
+        Files.copy(runDir.resolve("fusionpipe.conf"), broken.resolve("fusionpipe.conf"));
+        Files.writeString(broken.resolve("best.zip"), "not a zip");
+        UsageException corrupt = assertThrows(UsageException.class,
+                () -> EvalPipeline.evaluate(SPARK.session(), SPARK.config(), s, List.of("broken")));
+        assertTrue(corrupt.getMessage().contains("not a readable model"), corrupt.getMessage());
+
+        // an empty split
+        EvalSettings onEmpty = new EvalSettings("empty", s.decode(), s.beamWidth(), s.lengthPenalty(), s.maxTokens(), s.batchSize(),
+                s.conditions(), s.primaryMetric(), s.resamples(), s.confidence(), s.seed());
+        UsageException empty = assertThrows(UsageException.class,
+                () -> EvalPipeline.evaluate(SPARK.session(), SPARK.config(), onEmpty, runs));
+        assertTrue(empty.getMessage().contains("empty empty split"), empty.getMessage());
+
+        Cli.Run neither = Cli.run("eval");
+        assertEquals(2, neither.code());
+        assertTrue(neither.err().contains("--runs") && neither.err().contains("--dataset"), neither.err());
+    }
+}
