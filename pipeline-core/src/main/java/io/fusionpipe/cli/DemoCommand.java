@@ -56,6 +56,9 @@ public final class DemoCommand implements FusionCommand {
         ServiceLoader.load(DemoStage.class).forEach(s -> built.put(s.name(), s));
         java.util.Set<String> commands = new java.util.HashSet<>();
         Fusionpipe.discover().forEach(c -> commands.add(new picocli.CommandLine(c).getCommandName()));
+        Map<String, String> sparkConf = new LinkedHashMap<>();
+        built.values().forEach(s -> sparkConf.putAll(s.sparkConf()));
+        io.fusionpipe.spark.SparkSessions.getOrCreate(config, "demo", sparkConf);
         int step = 2;
         int missing = 0;
         for (Map.Entry<String, String> stage : STAGES.entrySet()) {
@@ -74,7 +77,9 @@ public final class DemoCommand implements FusionCommand {
                 continue;
             }
             try {
-                out.println("  " + s.run(config, out));
+                long t0 = System.nanoTime();
+                String result = s.run(config, out);
+                out.printf(java.util.Locale.ROOT, "  %s (%.1f s)%n", result, (System.nanoTime() - t0) / 1e9);
             } catch (Exception e) {
                 throw new IllegalStateException("demo stage " + stage.getKey() + " failed: " + e.getMessage(), e);
             }

@@ -14,6 +14,14 @@ public interface DemoStage {
     /** The stage's name, one of {@link DemoCommand#STAGES}. */
     String name();
 
+    /**
+     * Spark properties the stage needs (e.g. a Kryo registrator). The demo runs every stage in one
+     * SparkSession, created up front with the union of these.
+     */
+    default java.util.Map<String, String> sparkConf() {
+        return java.util.Map.of();
+    }
+
     /** Runs (or reuses) the stage; prints one progress line or more; returns a one-line result. */
     String run(FusionConfig config, PrintWriter out) throws Exception;
 }

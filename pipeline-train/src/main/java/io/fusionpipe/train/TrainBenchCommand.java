@@ -10,6 +10,7 @@ import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.spark.SparkSessions;
 import io.fusionpipe.train.data.TrainingData;
 import io.fusionpipe.train.model.FusionModels;
+import io.fusionpipe.train.model.ModelFlops;
 import io.fusionpipe.train.model.Variant;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -86,11 +87,17 @@ public final class TrainBenchCommand implements FusionCommand {
         sparkNet.fitMultiDataSet(all);
         double sparkRate = samples / ((System.nanoTime() - t1) / 1e9);
         master.deleteTempFiles(jsc);
+        long flops = ModelFlops.training(plain, model);
+        double gemm = ModelFlops.gemmGflops(1024, 2.0);
 
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "%-48s %10s %8s%n", v.id() + ", " + samples + " samples, batch " + s.batchSize(), "samples/s", "ratio");
-        out.printf(Locale.ROOT, "%-48s %10.1f %8s%n", "plain ComputationGraph.fit, 1 JVM", plainRate, "1.00x");
-        out.printf(Locale.ROOT, "%-48s %10.1f %7.2fx%n", "Spark " + s.distributed().master() + " master, " + spark.sparkContext().master(), sparkRate, sparkRate / plainRate);
+        out.printf(Locale.ROOT, "%-48s %10s %8s %9s%n", v.id() + ", " + samples + " samples, batch " + s.batchSize(), "samples/s", "ratio",
+                "GFLOP/s");
+        out.printf(Locale.ROOT, "%-48s %10.1f %8s %9.2f%n", "plain ComputationGraph.fit, 1 JVM", plainRate, "1.00x", flops * plainRate / 1e9);
+        out.printf(Locale.ROOT, "%-48s %10.1f %7.2fx %9.2f%n", "Spark " + s.distributed().master() + " master, " + spark.sparkContext().master(),
+                sparkRate, sparkRate / plainRate, flops * sparkRate / 1e9);
+        out.printf(Locale.ROOT, "training FLOPs per sample %.3f G (3 x forward); ND4J float GEMM 1024^3 here: %.1f GFLOP/s "
+                + "(the model reaches %.1f%% of it)%n", flops / 1e9, gemm, 100 * flops * plainRate / 1e9 / gemm);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("variant", v.id());
         json.put("samples", samples);
@@ -98,6 +105,9 @@ public final class TrainBenchCommand implements FusionCommand {
         json.put("spark_samples_per_s", Math.round(sparkRate * 100) / 100.0);
         json.put("spark_vs_plain", Math.round(sparkRate / plainRate * 100) / 100.0);
         json.put("master", spark.sparkContext().master());
+        json.put("training_gflop_per_sample", Math.round(flops / 1e6) / 1000.0);
+        json.put("plain_gflops", Math.round(flops * plainRate / 1e7) / 100.0);
+        json.put("gemm_gflops", Math.round(gemm * 100) / 100.0);
         try {
             out.println(new ObjectMapper().writeValueAsString(json));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

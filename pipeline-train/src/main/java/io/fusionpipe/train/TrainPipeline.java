@@ -19,6 +19,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.AdaptiveThresholdAlgorithm;
+import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.FixedThresholdAlgorithm;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
@@ -370,7 +371,8 @@ public final class TrainPipeline {
         return new SharedTrainingMaster.Builder(voidConf, s.batchSize())
                 .batchSizePerWorker(s.batchSize())
                 .workersPerNode(d.workersPerNode() > 0 ? d.workersPerNode() : Math.max(1, cores))
-                .thresholdAlgorithm(new AdaptiveThresholdAlgorithm(d.threshold()))
+                .thresholdAlgorithm(d.thresholdAlgorithm().equals("fixed") ? new FixedThresholdAlgorithm(d.threshold())
+                        : new AdaptiveThresholdAlgorithm(d.threshold(), d.minSparsity(), d.maxSparsity(), AdaptiveThresholdAlgorithm.DEFAULT_DECAY_RATE))
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
                 .rngSeed(s.seed())
                 .build();

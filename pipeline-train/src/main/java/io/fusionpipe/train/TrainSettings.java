@@ -49,7 +49,8 @@ public record TrainSettings(List<Variant> variants, int epochs, int batchSize, l
 
     /** The Spark training master and its transport. */
     public record Distributed(String master, int port, String controllerAddress, String networkMask, int workersPerNode,
-                              double threshold, int averagingFrequency) implements Serializable {
+                              String thresholdAlgorithm, double threshold, double minSparsity, double maxSparsity,
+                              int averagingFrequency) implements Serializable {
     }
 
     public static TrainSettings of(FusionConfig config) {
@@ -80,8 +81,9 @@ public record TrainSettings(List<Variant> variants, int epochs, int batchSize, l
                 new FineTune(c.getInt(p + "fine-tune.freeze-image-epochs"), c.getDouble(p + "fine-tune.lr-factor")),
                 blanking,
                 new Distributed(c.getString(p + "master"), c.getInt(p + "shared.port"), c.getString(p + "shared.controller-address"),
-                        c.getString(p + "shared.network-mask"), c.getInt(p + "shared.workers-per-node"), c.getDouble(p + "shared.threshold"),
-                        c.getInt(p + "averaging-frequency")),
+                        c.getString(p + "shared.network-mask"), c.getInt(p + "shared.workers-per-node"),
+                        c.getString(p + "shared.threshold-algorithm"), c.getDouble(p + "shared.threshold"),
+                        c.getDouble(p + "shared.min-sparsity"), c.getDouble(p + "shared.max-sparsity"), c.getInt(p + "averaging-frequency")),
                 c.getDuration(p + "progress-interval").toMillis());
     }
 

@@ -18,7 +18,6 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.RnnLossLayer;
-import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -129,7 +128,8 @@ public final class FusionModels {
                 .addVertex("joined", new MergeVertex(), "embed", "image_seq")
                 .addLayer("lstm1", lstm(s.hidden()), "joined")
                 .addLayer("lstm2", lstm(s.hidden(), s.dropout()), "lstm1")
-                .addLayer(OUT, softmaxOut(s), "lstm2");
+                .addLayer("scores", scores(s), "lstm2")
+                .addLayer(OUT, softmaxLoss(), "scores");
     }
 
     /** A CNN feature grid; the decoder's states attend over it (AttentionVertex) and feed two further decoder layers. */
@@ -142,7 +142,8 @@ public final class FusionModels {
                 .addVertex("fused", new MergeVertex(), "lstm1", "attend")
                 .addLayer("lstm2", lstm(s.hidden(), s.dropout()), "fused")
                 .addLayer("lstm3", lstm(s.hidden()), "lstm2")
-                .addLayer(OUT, softmaxOut(s), "lstm3");
+                .addLayer("scores", scores(s), "lstm3")
+                .addLayer(OUT, softmaxLoss(), "scores");
     }
 
     /**
@@ -165,7 +166,7 @@ public final class FusionModels {
                 .addVertex("image_weighted", new ScaleVertex(s.lateImageWeight()), "image_scores")
                 .addVertex("text_weighted", new ScaleVertex(1 - s.lateImageWeight()), "text_scores")
                 .addVertex("combined", new ElementWiseVertex(ElementWiseVertex.Op.Add), "image_weighted", "text_weighted")
-                .addLayer(OUT, new RnnLossLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX).build(), "combined");
+                .addLayer(OUT, softmaxLoss(), "combined");
     }
 
     /** conv 3x3 + ReLU + 2x2 max-pool per stage, the first conv with the stem stride; returns the last vertex's name. */
@@ -204,8 +205,12 @@ public final class FusionModels {
         return b.build();
     }
 
-    private static RnnOutputLayer softmaxOut(ModelSpec s) {
-        return new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(s.vocabSize()).activation(Activation.SOFTMAX).build();
+    /**
+     * Softmax and cross-entropy over the vocabulary scores of every step. (Scores come from a kernel-1
+     * Convolution1D, as in late fusion, so the three variants share one output head.)
+     */
+    private static RnnLossLayer softmaxLoss() {
+        return new RnnLossLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX).build();
     }
 
     /**
