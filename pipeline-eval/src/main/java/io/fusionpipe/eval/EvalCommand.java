@@ -1,7 +1,6 @@
 package io.fusionpipe.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fusionpipe.cli.ConfigOptions;
 import io.fusionpipe.cli.ExitCodes;
 import io.fusionpipe.cli.FusionCommand;
@@ -11,12 +10,10 @@ import io.fusionpipe.config.FusionConfig;
 import io.fusionpipe.dataset.DatasetVersion;
 import io.fusionpipe.eval.metrics.CaptionScorer;
 import io.fusionpipe.layout.FusionRoot;
-import io.fusionpipe.layout.HadoopFiles;
 import io.fusionpipe.spark.SparkSessions;
+import io.fusionpipe.train.Runs;
 import io.fusionpipe.train.TrainCommand;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,14 +21,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /** {@code fusionpipe eval}: decode and score trained runs on a dataset split. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
@@ -76,40 +68,13 @@ public final class EvalCommand implements FusionCommand {
 
     /** The newest completed run per variant on dataset {@code name} (version {@code version}, default the latest). */
     public static List<String> latestRuns(FusionRoot root, Configuration hadoop, String name, Integer version) {
-        int v = DatasetVersion.open(root, name, version, hadoop).version();
-        Map<String, String> newest = new LinkedHashMap<>();
-        Map<String, String> finished = new LinkedHashMap<>();
-        ObjectMapper json = new ObjectMapper();
-        try {
-            Path runsDir = root.runs();
-            if (runsDir.getFileSystem(hadoop).exists(runsDir)) {
-                FileStatus[] all = runsDir.getFileSystem(hadoop).listStatus(runsDir);
-                Arrays.sort(all, (a, b) -> a.getPath().getName().compareTo(b.getPath().getName()));
-                for (FileStatus st : all) {
-                    Path runJson = new Path(st.getPath(), "run.json");
-                    if (!st.isDirectory() || !runJson.getFileSystem(hadoop).exists(runJson)) {
-                        continue;
-                    }
-                    JsonNode run = json.readTree(HadoopFiles.readString(hadoop, runJson));
-                    if (run.path("status").asText().equals("completed") && run.path("dataset").path("name").asText().equals(name)
-                            && run.path("dataset").path("version").asInt() == v) {
-                        String finishedAt = run.path("finished").asText();
-                        String variant = run.path("variant").asText();
-                        if (!newest.containsKey(variant) || finishedAt.compareTo(finished.get(variant)) > 0) {
-                            newest.put(variant, st.getPath().getName());
-                            finished.put(variant, finishedAt);
-                        }
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new UsageException("listing runs under " + root.runs() + ": " + e.getMessage());
-        }
-        if (newest.isEmpty()) {
-            throw new UsageException("no completed run on dataset " + name + " v" + v + " under " + root.runs()
+        DatasetVersion ds = DatasetVersion.open(root, name, version, hadoop);
+        List<String> ids = Runs.latestPerVariant(root, hadoop, ds).values().stream().map(Runs.Run::id).toList();
+        if (ids.isEmpty()) {
+            throw new UsageException("no completed run on dataset " + name + " v" + ds.version() + " under " + root.runs()
                     + " (run: fusionpipe train --dataset " + name + ")");
         }
-        return new ArrayList<>(newest.values());
+        return ids;
     }
 
     static void print(PrintWriter out, EvalPipeline.Result r) {

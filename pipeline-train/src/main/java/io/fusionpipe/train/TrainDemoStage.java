@@ -1,17 +1,12 @@
 package io.fusionpipe.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fusionpipe.cli.DemoStage;
 import io.fusionpipe.config.FusionConfig;
 import io.fusionpipe.dataset.DatasetVersion;
 import io.fusionpipe.layout.FusionRoot;
-import io.fusionpipe.layout.HadoopFiles;
 import io.fusionpipe.spark.SparkSessions;
 import io.fusionpipe.train.model.Variant;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.IOException;
@@ -68,27 +63,13 @@ public final class TrainDemoStage implements DemoStage {
     }
 
     /** The newest completed run of {@code v} on this dataset version with {@code epochs} epochs, if any. */
-    static Optional<String> completedRun(FusionRoot root, Configuration hadoop, DatasetVersion ds, Variant v, int epochs) throws IOException {
-        Path runs = root.runs();
-        if (!runs.getFileSystem(hadoop).exists(runs)) {
-            return Optional.empty();
-        }
-        String best = null;
-        ObjectMapper json = new ObjectMapper();
-        for (FileStatus st : runs.getFileSystem(hadoop).listStatus(runs)) {
-            Path runJson = new Path(st.getPath(), "run.json");
-            if (!st.isDirectory() || !runJson.getFileSystem(hadoop).exists(runJson)) {
-                continue;
-            }
-            JsonNode run = json.readTree(HadoopFiles.readString(hadoop, runJson));
-            if (run.path("status").asText().equals("completed") && run.path("variant").asText().equals(v.id())
-                    && run.path("epochs").asInt() == epochs && run.path("dataset").path("name").asText().equals(ds.name())
-                    && run.path("dataset").path("version").asInt() == ds.version()
-                    && run.path("vocab_hash").asText().equals(ds.vocabulary().hash())
-                    && (best == null || st.getPath().getName().compareTo(best) > 0)) {
-                best = st.getPath().getName();
+    static Optional<String> completedRun(FusionRoot root, Configuration hadoop, DatasetVersion ds, Variant v, int epochs) {
+        String found = null;
+        for (Runs.Run r : Runs.completed(root, hadoop, ds)) {
+            if (r.variant().equals(v.id()) && r.json().path("epochs").asInt() == epochs) {
+                found = r.id();
             }
         }
-        return Optional.ofNullable(best);
+        return Optional.ofNullable(found);
     }
 }
