@@ -195,7 +195,9 @@ public final class EvalPipeline {
                     parsed.put(id, p);
                     correctness.put(id, fields.add(CardFields.extract(references.get(id)), p));
                 }
-                v.put("fields", fieldsWithIntervals(ids, correctness, bootstrap, s.confidence()));
+                Map<String, Object> fieldBlock = fieldsWithIntervals(ids, correctness, bootstrap, s.confidence());
+                fieldBlock.put("hallucination_rate", Map.of("value", fields.summary().get("hallucination_rate")));
+                v.put("fields", fieldBlock);
             }
             variants.put(label, v);
             distributions.put(label, dist);

@@ -119,6 +119,8 @@ class EvalPipelineTest {
                         && x.path("value").asDouble() <= x.path("hi").asDouble() + 1e-12, v + " " + metric + " " + x);
             }
             assertTrue(variant.path("fields").path("types").path("value").asDouble() >= 0, variant.toString());
+            double hallucination = variant.path("fields").path("hallucination_rate").path("value").asDouble(-1);
+            assertTrue(hallucination >= 0 && hallucination <= 1, variant.toString());
             assertTrue(variant.path("robustness").path("no_image").path("CIDEr").has("drop"));
             assertTrue(variant.path("robustness").path("no_text").path("Bleu_4").has("drop"));
             assertEquals(3, variant.path("training").path("epochs").asInt());
@@ -162,6 +164,17 @@ class EvalPipelineTest {
         UsageException corrupt = assertThrows(UsageException.class,
                 () -> EvalPipeline.evaluate(SPARK.session(), SPARK.config(), s, List.of("broken")));
         assertTrue(corrupt.getMessage().contains("not a readable model"), corrupt.getMessage());
+
+        // a vocabulary that is not the dataset's any more
+        Path other = SPARK.root().resolve("runs/other-vocab");
+        Files.createDirectories(other);
+        Files.writeString(other.resolve("run.json"), Files.readString(runDir.resolve("run.json"))
+                .replaceAll("\"vocab_hash\" : \"[0-9a-f]+\"", "\"vocab_hash\" : \"0000\""));
+        Files.copy(runDir.resolve("fusionpipe.conf"), other.resolve("fusionpipe.conf"));
+        Files.copy(runDir.resolve("best.zip"), other.resolve("best.zip"));
+        UsageException vocab = assertThrows(UsageException.class,
+                () -> EvalPipeline.evaluate(SPARK.session(), SPARK.config(), s, List.of("other-vocab")));
+        assertTrue(vocab.getMessage().contains("another vocabulary"), vocab.getMessage());
 
         // an empty split
         EvalSettings onEmpty = new EvalSettings("empty", s.decode(), s.beamWidth(), s.lengthPenalty(), s.maxTokens(), s.batchSize(),

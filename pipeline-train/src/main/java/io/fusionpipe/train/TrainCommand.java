@@ -27,10 +27,10 @@ import java.util.Map;
                 "(gradient sharing by default); each variant gets a run directory ROOT/runs/<run-id>/."})
 public final class TrainCommand implements FusionCommand {
 
-    /** Spark properties training needs: Kryo with ND4J's registrator, frequent heartbeats for progress. */
+    /** Spark properties training needs: Kryo with ND4J's registrations (FusionKryoRegistrator), frequent heartbeats for progress. */
     public static final Map<String, String> SPARK_CONF = Map.of(
             "spark.serializer", "org.apache.spark.serializer.KryoSerializer",
-            "spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator",
+            "spark.kryo.registrator", FusionKryoRegistrator.class.getName(),
             // running tasks' batch counts reach the driver's progress line with each heartbeat
             "spark.executor.heartbeatInterval", "5s");
 

@@ -59,7 +59,7 @@ public final class TrainDemoStage implements DemoStage {
                     r.runId());
             results.add(String.format(Locale.ROOT, "%s %.2f", v.id(), r.bestValLoss()));
         }
-        return "trained " + String.join(", ", results);
+        return "runs: " + String.join(", ", results);
     }
 
     /** The newest completed run of {@code v} on this dataset version with {@code epochs} epochs, if any. */

@@ -72,6 +72,34 @@ class ScoreCommandTest {
     }
 
     @Test
+    void tokenizerEdgeCasesFromTheFixtureReadme() {
+        assertEquals(List.of(
+                        "-lrb- 60 hp -rrb-",
+                        "it 's farfetch 'd ca n't",
+                        "lucario-gx fire-type",
+                        "mr. u.s.a. 1,200",
+                        "!! % & $ #",
+                        "flabébé nidoran ♀",
+                        "",
+                        "260\u00a0260\u00a0260",
+                        "90 90",
+                        "2\u00a01/2",
+                        "it 's a"),
+                CocoTokenizer.tokenize(List.of(
+                        "(60 HP)",
+                        "It's Farfetch'd can't",
+                        "Lucario-GX Fire-type",
+                        "Mr. U.S.A. 1,200",
+                        "!! % & $ #",
+                        "Flabébé Nidoran♀",
+                        " ... !",
+                        "260 260 260",
+                        "90 90",
+                        "2 1/2",
+                        "It\u2019s \u201ca\u201d")));
+    }
+
+    @Test
     void pythonStringSemantics() {
         assertEquals(List.of("260", "260", "260"), PythonStrings.splitWhitespace("260\u00a0260 260 "));
         assertEquals(List.of(""), PythonStrings.splitSpace(""));

@@ -19,13 +19,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Spark (with Kryo + ND4J's registrator, as training uses it) and ND4J start and work together in one JVM. */
+/** Spark (with Kryo and FusionKryoRegistrator, as training uses it) and ND4J start and work together in one JVM. */
 class SparkNd4jStartupTest {
 
     @RegisterExtension
-    static final LocalSpark SPARK = new LocalSpark(Map.of(
-            "spark.serializer", "org.apache.spark.serializer.KryoSerializer",
-            "spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator"));
+    static final LocalSpark SPARK = new LocalSpark(io.fusionpipe.train.TrainCommand.SPARK_CONF);
+
+    /** Records go through Kryo as Java-serialised objects (Kryo 4's field serializer cannot build them). */
+    record Slice(int index, String name) implements java.io.Serializable {
+    }
+
+    @Test
+    void recordsTravelThroughKryo() {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SPARK.session().sparkContext());
+        List<Slice> back = jsc.parallelize(List.of(new Slice(1, "a"), new Slice(2, "b")), 2).map(s -> new Slice(s.index() * 10, s.name())).collect();
+        assertEquals(List.of(new Slice(10, "a"), new Slice(20, "b")), back);
+    }
 
     @Test
     void nd4jComputesOnTheDriverAndInsideSparkTasks() {
