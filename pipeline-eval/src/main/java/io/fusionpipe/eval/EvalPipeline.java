@@ -188,7 +188,7 @@ public final class EvalPipeline {
             v.put("robustness", robustness);
             FieldScores fields = new FieldScores();
             Map<String, Map<String, String>> parsed = new HashMap<>();
-            Map<String, Map<String, Boolean>> correctness = new HashMap<>();
+            Map<String, FieldScores.Check> correctness = new HashMap<>();
             if (cards) {
                 for (String id : ids) {
                     Map<String, String> p = CardFields.extract(predictions.get(label).get(CaptionDecoder.Condition.FULL).getOrDefault(id, ""));
@@ -205,14 +205,7 @@ public final class EvalPipeline {
                 Map<String, String> pred = predictions.get(label).getOrDefault(e.getKey(), Map.of());
                 for (String id : ids) {
                     boolean isFull = e.getKey() == CaptionDecoder.Condition.FULL;
-                    List<String> wrong = new ArrayList<>();
-                    if (isFull && cards) {
-                        correctness.get(id).forEach((f, ok) -> {
-                            if (!ok) {
-                                wrong.add(f);
-                            }
-                        });
-                    }
+                    List<String> wrong = isFull && cards ? correctness.get(id).wrong() : List.of();
                     rows.add(RowFactory.create(id, label, run.runId(), run.variant().id(), e.getKey().id(), pred.getOrDefault(id, ""),
                             scala.collection.JavaConverters.asScalaBuffer(List.of(references.get(id))).toSeq(),
                             scala.collection.JavaConverters.mapAsScalaMap(e.getValue().perImage().get(id)).toMap(scala.Predef.$conforms()),
@@ -342,7 +335,7 @@ public final class EvalPipeline {
         return out;
     }
 
-    private static Map<String, Object> fieldsWithIntervals(List<String> ids, Map<String, Map<String, Boolean>> correctness, Bootstrap b,
+    private static Map<String, Object> fieldsWithIntervals(List<String> ids, Map<String, FieldScores.Check> correctness, Bootstrap b,
                                                            double confidence) {
         Map<String, Object> out = new LinkedHashMap<>();
         List<String> keys = new ArrayList<>(CardFields.FIELDS);
@@ -351,13 +344,13 @@ public final class EvalPipeline {
             double[] right = new double[ids.size()];
             double[] stated = new double[ids.size()];
             for (int i = 0; i < ids.size(); i++) {
-                Map<String, Boolean> c = correctness.get(ids.get(i));
+                FieldScores.Check c = correctness.get(ids.get(i));
                 if (f.equals("all_fields")) {
                     stated[i] = 1;
-                    right[i] = c.values().stream().allMatch(Boolean::booleanValue) ? 1 : 0;
-                } else if (c.containsKey(f) && Boolean.TRUE.equals(c.get(f)) || c.containsKey(f)) {
+                    right[i] = c.allRight() ? 1 : 0;
+                } else if (c.referenceFields().containsKey(f)) {
                     stated[i] = 1;
-                    right[i] = Boolean.TRUE.equals(c.get(f)) ? 1 : 0;
+                    right[i] = c.referenceFields().get(f) ? 1 : 0;
                 }
             }
             double total = 0;

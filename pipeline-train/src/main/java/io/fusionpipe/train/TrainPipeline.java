@@ -190,12 +190,8 @@ public final class TrainPipeline {
         for (EpochMetrics m : previous) {
             metrics.append(toJson(m)).append('\n');
             double key = hasVal ? m.valLoss() : m.trainLoss();
-            if (key < best - s.earlyStopping().minDelta()) {
-                best = Math.min(best, key);
-                sinceBest = 0;
-            } else {
-                sinceBest++;
-            }
+            sinceBest = key < best - s.earlyStopping().minDelta() ? 0 : sinceBest + 1;
+            best = Math.min(best, key);
         }
         int[] current = {completed + 1};
         long[] epochStart = {System.nanoTime()};
@@ -239,11 +235,7 @@ public final class TrainPipeline {
                 HadoopFiles.writeAtomically(hadoop, new Path(runDir, "checkpoints/epoch-" + epoch + ".zip"), model);
                 HadoopFiles.writeAtomically(hadoop, new Path(runDir, "metrics.jsonl"), metrics.toString());
                 double key = hasVal ? m.valLoss() : m.trainLoss();
-                if (key < best - s.earlyStopping().minDelta()) {
-                    sinceBest = 0;
-                } else {
-                    sinceBest++;
-                }
+                sinceBest = key < best - s.earlyStopping().minDelta() ? 0 : sinceBest + 1;
                 if (key < best) {
                     best = key;
                     HadoopFiles.writeAtomically(hadoop, new Path(runDir, "best.zip"), model);

@@ -23,10 +23,20 @@ public final class FieldScores {
         }
     }
 
-    /** Adds one image; returns the fields the prediction got wrong (for highlighting). */
-    public Map<String, Boolean> add(Map<String, String> reference, Map<String, String> predicted) {
+    /**
+     * One image's check: for each field its reference states, whether the prediction states the same
+     * value; and every field the prediction got wrong, including ones the reference does not state.
+     */
+    public record Check(Map<String, Boolean> referenceFields, java.util.List<String> wrong) {
+        public boolean allRight() {
+            return referenceFields.values().stream().allMatch(Boolean::booleanValue);
+        }
+    }
+
+    /** Adds one image. */
+    public Check add(Map<String, String> reference, Map<String, String> predicted) {
         Map<String, Boolean> correct = new LinkedHashMap<>();
-        boolean all = true;
+        java.util.List<String> wrong = new java.util.ArrayList<>();
         for (String f : CardFields.FIELDS) {
             String ref = reference.get(f);
             String pred = predicted.get(f);
@@ -37,22 +47,27 @@ public final class FieldScores {
                 if (ok) {
                     c[0]++;
                 }
-                all &= ok;
                 correct.put(f, ok);
+                if (!ok) {
+                    wrong.add(f);
+                }
             }
             if (pred != null) {
                 predictedStated++;
                 if (!pred.equals(ref)) {
                     predictedWrong++;
-                    correct.putIfAbsent(f, false);
+                    if (ref == null) {
+                        wrong.add(f);
+                    }
                 }
             }
         }
         images++;
-        if (all) {
+        Check check = new Check(correct, wrong);
+        if (check.allRight()) {
             allRight++;
         }
-        return correct;
+        return check;
     }
 
     /** field -> accuracy, then "all_fields" and "hallucination_rate". */

@@ -44,8 +44,10 @@ class CardFieldsTest {
     void fieldScoresCountRightWrongAndHallucinated() {
         FieldScores s = new FieldScores();
         Map<String, String> ref = Map.of("stage", "basic", "types", "fire", "hp", "50");
-        Map<String, Boolean> first = s.add(ref, Map.of("stage", "basic", "types", "water", "hp", "50", "rarity", "rare"));
-        assertEquals(Map.of("stage", true, "types", false, "hp", true, "rarity", false), first);
+        FieldScores.Check first = s.add(ref, Map.of("stage", "basic", "types", "water", "hp", "50", "rarity", "rare"));
+        assertEquals(Map.of("stage", true, "types", false, "hp", true), first.referenceFields());
+        assertEquals(List.of("types", "rarity"), first.wrong(), "wrong, and stated without being in the reference");
+        assertFalse(first.allRight());
         s.add(ref, Map.of("stage", "basic", "types", "fire", "hp", "50"));
         Map<String, Double> sum = s.summary();
         assertEquals(1.0, sum.get("stage"));
