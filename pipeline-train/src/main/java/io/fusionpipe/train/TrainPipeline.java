@@ -345,7 +345,7 @@ public final class TrainPipeline {
         TrainSettings.Distributed d = s.distributed();
         if (d.master().equals("averaging")) {
             return new ParameterAveragingTrainingMaster.Builder(s.batchSize()).batchSizePerWorker(s.batchSize())
-                    .averagingFrequency(d.averagingFrequency()).workerPrefetchNumBatches(2)
+                    .averagingFrequency(d.averagingFrequency()).workerPrefetchNumBatches(d.prefetchBatches())
                     .rddTrainingApproach(RDDTrainingApproach.Direct).rngSeed(s.seed()).build();
         }
         VoidConfiguration.VoidConfigurationBuilder vb = VoidConfiguration.builder().unicastPort(d.port())
@@ -362,6 +362,7 @@ public final class TrainPipeline {
         voidConf.setUnicastControllerPort(d.port());
         return new SharedTrainingMaster.Builder(voidConf, s.batchSize())
                 .batchSizePerWorker(s.batchSize())
+                .workerPrefetchNumBatches(d.prefetchBatches())
                 .workersPerNode(d.workersPerNode() > 0 ? d.workersPerNode() : Math.max(1, cores))
                 .thresholdAlgorithm(d.thresholdAlgorithm().equals("fixed") ? new FixedThresholdAlgorithm(d.threshold())
                         : new AdaptiveThresholdAlgorithm(d.threshold(), d.minSparsity(), d.maxSparsity(), AdaptiveThresholdAlgorithm.DEFAULT_DECAY_RATE))

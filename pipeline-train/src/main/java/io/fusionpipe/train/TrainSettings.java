@@ -50,7 +50,7 @@ public record TrainSettings(List<Variant> variants, int epochs, int batchSize, l
     /** The Spark training master and its transport. */
     public record Distributed(String master, int port, String controllerAddress, String networkMask, int workersPerNode,
                               String thresholdAlgorithm, double threshold, double minSparsity, double maxSparsity,
-                              int averagingFrequency) implements Serializable {
+                              int averagingFrequency, int prefetchBatches) implements Serializable {
     }
 
     public static TrainSettings of(FusionConfig config) {
@@ -83,7 +83,8 @@ public record TrainSettings(List<Variant> variants, int epochs, int batchSize, l
                 new Distributed(c.getString(p + "master"), c.getInt(p + "shared.port"), c.getString(p + "shared.controller-address"),
                         c.getString(p + "shared.network-mask"), c.getInt(p + "shared.workers-per-node"),
                         c.getString(p + "shared.threshold-algorithm"), c.getDouble(p + "shared.threshold"),
-                        c.getDouble(p + "shared.min-sparsity"), c.getDouble(p + "shared.max-sparsity"), c.getInt(p + "averaging-frequency")),
+                        c.getDouble(p + "shared.min-sparsity"), c.getDouble(p + "shared.max-sparsity"), c.getInt(p + "averaging-frequency"),
+                        c.getInt(p + "prefetch-batches")),
                 c.getDuration(p + "progress-interval").toMillis());
     }
 
