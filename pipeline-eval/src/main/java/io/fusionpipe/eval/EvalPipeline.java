@@ -16,6 +16,8 @@ import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.layout.HadoopFiles;
 import io.fusionpipe.log.StageLog;
 import io.fusionpipe.text.Vocabulary;
+import io.fusionpipe.train.Runs;
+import io.fusionpipe.train.TrainPipeline;
 import io.fusionpipe.train.TrainSettings;
 import io.fusionpipe.train.data.CaptionBatches;
 import io.fusionpipe.train.model.CaptionDecoder;
@@ -24,6 +26,7 @@ import io.fusionpipe.train.model.Variant;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
@@ -31,6 +34,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -89,7 +93,7 @@ public final class EvalPipeline {
         List<LoadedRun> runs = new ArrayList<>();
         DatasetVersion ds = null;
         for (String id : runIds) {
-            JsonNode run = readJson(hadoop, new Path(root.run(id), "run.json"), "run " + id);
+            JsonNode run = Runs.read(hadoop, root.run(id));
             JsonNode d = run.path("dataset");
             DatasetVersion runDs = DatasetVersion.open(root, d.path("name").asText(), d.path("version").asInt(), hadoop);
             if (ds == null) {
@@ -127,6 +131,10 @@ public final class EvalPipeline {
         Map<String, Map<CaptionDecoder.Condition, Map<String, String>>> predictions = new LinkedHashMap<>();
         Map<String, Double> captionsPerSecond = new LinkedHashMap<>();
         Vocabulary vocab = ds.vocabulary();
+        // the split's images, read once for every run (cached until the last run is decoded)
+        JavaRDD<Row> splitImages = spark.read().parquet(ds.split(s.split()).toString())
+                .select(col(DatasetSchema.ID), col(DatasetSchema.IMAGE + ".bytes")).toJavaRDD().repartition(partitions)
+                .persist(StorageLevel.MEMORY_AND_DISK());
         for (LoadedRun run : runs) {
             long t0 = System.nanoTime();
             // the model as bytes (Kryo cannot serialise records); variant and spec travel in the closure
@@ -135,9 +143,7 @@ public final class EvalPipeline {
             ModelSpec spec = run.spec();
             int width = ds.width();
             int height = ds.height();
-            List<Tuple3<String, String, int[]>> decoded = spark.read().parquet(ds.split(s.split()).toString())
-                    .select(col(DatasetSchema.ID), col(DatasetSchema.IMAGE + ".bytes")).toJavaRDD().repartition(partitions)
-                    .mapPartitions(it -> decodePartition(it, variant, spec, model.value(), s, maxTokens, width, height)).collect();
+            List<Tuple3<String, String, int[]>> decoded = splitImages.mapPartitions(it -> decodePartition(it, variant, spec, model.value(), s, maxTokens, width, height)).collect();
             double seconds = (System.nanoTime() - t0) / 1e9;
             model.destroy();
             Map<CaptionDecoder.Condition, Map<String, String>> byCondition = new LinkedHashMap<>();
@@ -149,6 +155,7 @@ public final class EvalPipeline {
             captionsPerSecond.put(label, decoded.size() / seconds);
             LOG.info("{}: decoded {} captions ({} conditions) in {} s", label, decoded.size(), s.conditions().size(), String.format("%.1f", seconds));
         }
+        splitImages.unpersist(false);
 
         // scoring, on the driver
         Bootstrap bootstrap = s.resamples() > 0 ? new Bootstrap(ids.size(), s.resamples(), s.seed()) : null;
@@ -428,19 +435,8 @@ public final class EvalPipeline {
     private static Map<String, Object> training(Configuration hadoop, Path runDir, JsonNode run) {
         Map<String, Object> t = new LinkedHashMap<>();
         t.put("best_val_loss", run.path("best_val_loss").asDouble(Double.NaN));
-        List<JsonNode> curve = new ArrayList<>();
-        Path metrics = new Path(runDir, "metrics.jsonl");
-        try {
-            if (metrics.getFileSystem(hadoop).exists(metrics)) {
-                for (String line : HadoopFiles.readString(hadoop, metrics).split("\n")) {
-                    if (!line.isBlank()) {
-                        curve.add(JSON.readTree(line));
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        List<TrainPipeline.EpochMetrics> epochs = Runs.epochs(hadoop, runDir);
+        List<JsonNode> curve = epochs.stream().<JsonNode>map(JSON::valueToTree).toList();
         t.put("epochs", curve.size());
         t.put("seconds", curve.stream().mapToDouble(n -> n.path("seconds").asDouble()).sum());
         t.put("samples_per_second", curve.isEmpty() ? Double.NaN : curve.get(curve.size() - 1).path("samplesPerSecond").asDouble());
@@ -482,17 +478,6 @@ public final class EvalPipeline {
             return bytes;
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + zip + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static JsonNode readJson(Configuration hadoop, Path file, String what) {
-        try {
-            if (!file.getFileSystem(hadoop).exists(file)) {
-                throw new UsageException("no " + what + " (no " + file + ")");
-            }
-            return JSON.readTree(HadoopFiles.readString(hadoop, file));
-        } catch (IOException e) {
-            throw new UsageException(file + " is not valid JSON: " + e.getMessage());
         }
     }
 

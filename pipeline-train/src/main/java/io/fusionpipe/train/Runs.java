@@ -27,13 +27,45 @@ public final class Runs {
         }
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private Runs() {
+    }
+
+    /** A run's run.json; a usage error naming the run when there is none or it is not JSON. */
+    public static JsonNode read(Configuration hadoop, Path runDir) {
+        Path file = new Path(runDir, "run.json");
+        try {
+            if (!file.getFileSystem(hadoop).exists(file)) {
+                throw new UsageException("no run " + runDir.getName() + " (no run at " + runDir + ": no run.json)");
+            }
+            return JSON.readTree(HadoopFiles.readString(hadoop, file));
+        } catch (IOException e) {
+            throw new UsageException(file + " is not valid JSON: " + e.getMessage());
+        }
+    }
+
+    /** The epochs a run has recorded in metrics.jsonl, in order (none before its first epoch ends). */
+    public static List<TrainPipeline.EpochMetrics> epochs(Configuration hadoop, Path runDir) {
+        Path metrics = new Path(runDir, "metrics.jsonl");
+        List<TrainPipeline.EpochMetrics> out = new ArrayList<>();
+        try {
+            if (metrics.getFileSystem(hadoop).exists(metrics)) {
+                for (String line : HadoopFiles.readString(hadoop, metrics).split("\n")) {
+                    if (!line.isBlank()) {
+                        out.add(JSON.readValue(line, TrainPipeline.EpochMetrics.class));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UsageException(metrics + " is not readable: " + e.getMessage());
+        }
+        return out;
     }
 
     /** Completed runs trained on exactly this dataset version and vocabulary, oldest run id first. */
     public static List<Run> completed(FusionRoot root, Configuration hadoop, DatasetVersion ds) {
         List<Run> out = new ArrayList<>();
-        ObjectMapper json = new ObjectMapper();
         Path runs = root.runs();
         try {
             if (!runs.getFileSystem(hadoop).exists(runs)) {
@@ -46,7 +78,7 @@ public final class Runs {
                 if (!st.isDirectory() || !runJson.getFileSystem(hadoop).exists(runJson)) {
                     continue;
                 }
-                JsonNode run = json.readTree(HadoopFiles.readString(hadoop, runJson));
+                JsonNode run = JSON.readTree(HadoopFiles.readString(hadoop, runJson));
                 if (run.path("status").asText().equals("completed") && run.path("dataset").path("name").asText().equals(ds.name())
                         && run.path("dataset").path("version").asInt() == ds.version()
                         && run.path("vocab_hash").asText().equals(ds.vocabulary().hash())) {

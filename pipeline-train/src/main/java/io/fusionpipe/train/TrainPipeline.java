@@ -85,7 +85,7 @@ public final class TrainPipeline {
     public static Result initFrom(SparkSession spark, FusionConfig config, TrainSettings s, DatasetVersion ds, String sourceRunId) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         Path source = FusionRoot.of(config).run(sourceRunId);
-        JsonNode sourceRun = readRun(hadoop, source);
+        JsonNode sourceRun = Runs.read(hadoop, source);
         if (!sourceRun.path("vocab_hash").asText().equals(ds.vocabulary().hash())) {
             throw new UsageException("--init-from " + sourceRunId + ": its vocabulary (" + sourceRun.path("vocab_hash").asText().substring(0, 12)
                     + "...) differs from dataset " + ds.name() + " v" + ds.version() + "'s (" + ds.vocabulary().hash().substring(0, 12)
@@ -101,25 +101,13 @@ public final class TrainPipeline {
     public static Result resume(SparkSession spark, FusionConfig config, TrainSettings s, String runId) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         Path runDir = FusionRoot.of(config).run(runId);
-        JsonNode run = readRun(hadoop, runDir);
+        JsonNode run = Runs.read(hadoop, runDir);
         JsonNode d = run.path("dataset");
         DatasetVersion ds = DatasetVersion.open(FusionRoot.of(config), d.path("name").asText(), d.path("version").asInt(), hadoop);
         if (!run.path("vocab_hash").asText().equals(ds.vocabulary().hash())) {
             throw new UsageException("--resume " + runId + ": dataset " + ds.name() + " v" + ds.version() + " no longer has the run's vocabulary");
         }
-        List<EpochMetrics> done = new ArrayList<>();
-        try {
-            Path metrics = new Path(runDir, "metrics.jsonl");
-            if (metrics.getFileSystem(hadoop).exists(metrics)) {
-                for (String line : HadoopFiles.readString(hadoop, metrics).split("\n")) {
-                    if (!line.isBlank()) {
-                        done.add(JSON.readValue(line, EpochMetrics.class));
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        List<EpochMetrics> done = Runs.epochs(hadoop, runDir);
         int last = done.size();
         while (last > 0 && !exists(hadoop, new Path(runDir, "checkpoints/epoch-" + last + ".zip"))) {
             last--;
@@ -283,18 +271,6 @@ public final class TrainPipeline {
             return JSON.writeValueAsString(m);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static JsonNode readRun(Configuration hadoop, Path runDir) {
-        Path file = new Path(runDir, "run.json");
-        if (!exists(hadoop, file)) {
-            throw new UsageException("no run at " + runDir + " (no run.json)");
-        }
-        try {
-            return JSON.readTree(HadoopFiles.readString(hadoop, file));
-        } catch (IOException e) {
-            throw new UsageException(file + " is not valid JSON: " + e.getMessage());
         }
     }
 
