@@ -3,11 +3,16 @@ package io.fusionpipe.layout;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 
 /** Small file operations on any Hadoop FileSystem (local, hdfs://, s3a://). */
@@ -28,7 +33,9 @@ public final class HadoopFiles {
 
     /**
      * Writes a file so that readers see either the old content or the new one, never half of it:
-     * write a hidden temporary sibling, then rename over the target.
+     * write a hidden temporary sibling, then rename over the target. On the local file system the
+     * rename replaces the target in one step (POSIX rename); elsewhere (HDFS, object stores) the old
+     * target is deleted just before the rename.
      */
     public static void writeAtomically(Configuration conf, Path target, byte[] content) {
         try {
@@ -38,6 +45,16 @@ public final class HadoopFiles {
             Path tmp = new Path(parent, "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
             try (FSDataOutputStream out = fs.create(tmp, false)) {
                 out.write(content);
+            }
+            if (fs instanceof LocalFileSystem local) {
+                try {
+                    Files.move(local.pathToFile(tmp).toPath(), local.pathToFile(target).toPath(), StandardCopyOption.ATOMIC_MOVE,
+                            StandardCopyOption.REPLACE_EXISTING);
+                } catch (IOException e) {
+                    fs.delete(tmp, false);
+                    throw e;
+                }
+                return;
             }
             if (fs.exists(target) && !fs.delete(target, false)) {
                 fs.delete(tmp, false);
@@ -49,6 +66,34 @@ public final class HadoopFiles {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("writing " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Creates {@code file} with {@code content} only if it does not exist yet, as one step (O_EXCL on
+     * the local file system, HDFS's create without overwrite elsewhere); false when it exists. A lock.
+     */
+    public static boolean createExclusive(Configuration conf, Path file, String content) {
+        try {
+            FileSystem fs = fileSystem(file, conf);
+            fs.mkdirs(file.getParent());
+            if (fs instanceof LocalFileSystem local) {
+                java.nio.file.Path p = local.pathToFile(file).toPath();
+                try {
+                    Files.writeString(p, content, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                    return true;
+                } catch (FileAlreadyExistsException e) {
+                    return false;
+                }
+            }
+            try (FSDataOutputStream out = fs.create(file, false)) {
+                out.write(content.getBytes(StandardCharsets.UTF_8));
+                return true;
+            } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
+                return false;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("creating " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -63,4 +63,23 @@ public final class SparkSessions {
     public static SparkSession getOrCreate(FusionConfig config, String stage) {
         return getOrCreate(config, stage, Map.of());
     }
+
+    /**
+     * A Hadoop configuration for commands that only read and write files under the root (no Spark
+     * job): the running session's when there is one, else one carrying the same {@code spark.hadoop.*}
+     * properties a session would get.
+     */
+    public static org.apache.hadoop.conf.Configuration hadoopConfiguration(FusionConfig config) {
+        var active = SparkSession.getActiveSession();
+        if (active.isDefined()) {
+            return active.get().sparkContext().hadoopConfiguration();
+        }
+        org.apache.hadoop.conf.Configuration hadoop = new org.apache.hadoop.conf.Configuration();
+        properties(config, "files", Map.of()).forEach((k, v) -> {
+            if (k.startsWith("spark.hadoop.")) {
+                hadoop.set(k.substring("spark.hadoop.".length()), v);
+            }
+        });
+        return hadoop;
+    }
 }

@@ -1,17 +1,13 @@
 package io.fusionpipe.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fusionpipe.cli.DemoStage;
 import io.fusionpipe.config.FusionConfig;
 import io.fusionpipe.layout.FusionRoot;
-import io.fusionpipe.layout.HadoopFiles;
 import io.fusionpipe.spark.SparkSessions;
 import io.fusionpipe.train.TrainCommand;
 import io.fusionpipe.train.TrainDemoStage;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.IOException;
@@ -63,24 +59,11 @@ public final class EvalDemoStage implements DemoStage {
         return primary + ": " + String.join(", ", parts) + " -> " + root.eval(metrics.path("eval_id").asText());
     }
 
-    /** metrics.json of an earlier evaluation of exactly these runs, or null. */
-    private static JsonNode existing(FusionRoot root, Configuration hadoop, List<String> runs) throws IOException {
-        Path evals = root.evals();
-        if (!evals.getFileSystem(hadoop).exists(evals)) {
-            return null;
-        }
-        ObjectMapper json = new ObjectMapper();
+    /** metrics.json of the newest earlier evaluation of exactly these runs, or null. */
+    private static JsonNode existing(FusionRoot root, Configuration hadoop, List<String> runs) {
         JsonNode newest = null;
-        for (FileStatus st : evals.getFileSystem(hadoop).listStatus(evals)) {
-            Path m = new Path(st.getPath(), "metrics.json");
-            if (st.getPath().getName().startsWith(".") || !m.getFileSystem(hadoop).exists(m)) {
-                continue;
-            }
-            JsonNode metrics = json.readTree(HadoopFiles.readString(hadoop, m));
-            List<String> ids = new ArrayList<>();
-            metrics.path("run_ids").forEach(n -> ids.add(n.asText()));
-            if (new HashSet<>(ids).equals(new HashSet<>(runs))
-                    && (newest == null || metrics.path("eval_id").asText().compareTo(newest.path("eval_id").asText()) > 0)) {
+        for (JsonNode metrics : Evals.list(root, hadoop)) {
+            if (new HashSet<>(Evals.runIds(metrics)).equals(new HashSet<>(runs))) {
                 newest = metrics;
             }
         }

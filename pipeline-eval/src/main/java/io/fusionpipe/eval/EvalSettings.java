@@ -13,7 +13,7 @@ import java.util.Locale;
 /** Typed view of {@code fusionpipe.eval.*}. */
 public record EvalSettings(String split, String decode, int beamWidth, double lengthPenalty, int maxTokens, int batchSize,
                            List<CaptionDecoder.Condition> conditions, String primaryMetric, int resamples, double confidence,
-                           long seed) implements Serializable {
+                           long seed, double significance) implements Serializable {
 
     public static EvalSettings of(FusionConfig config) {
         var c = config.config();
@@ -33,6 +33,6 @@ public record EvalSettings(String split, String decode, int beamWidth, double le
         return new EvalSettings(c.getString(p + "split"), c.getString(p + "decode"), c.getInt(p + "beam-width"),
                 c.getDouble(p + "length-penalty"), c.getInt(p + "max-tokens"), c.getInt(p + "batch-size"), conditions,
                 c.getString(p + "primary-metric"), c.getInt(p + "bootstrap.resamples"), c.getDouble(p + "bootstrap.confidence"),
-                c.getLong(p + "bootstrap.seed"));
+                c.getLong(p + "bootstrap.seed"), c.getDouble(p + "bootstrap.significance"));
     }
 }

@@ -49,59 +49,11 @@ class EvalPipelineTest {
             "train.model.cnn-stem-stride=1", "train.batch-size=8", "train.epochs=3", "train.learning-rate=0.01", "train.model.dropout=0",
             "train.progress-interval=0", "train.shared.port=40311", "eval.bootstrap.resamples=200", "eval.batch-size=5");
 
-    static final String[] TYPES = {"Fire", "Grass", "Water", "Lightning"};
-    static final Color[] COLOURS = {Color.RED, Color.GREEN, Color.BLUE, Color.YELLOW};
     static List<String> runs = new ArrayList<>();
 
-    /** A card dataset whose type is the card's colour: 60 train, 12 val, 16 test. */
     @BeforeAll
     static void publishAndTrain() throws Exception {
-        Path v1 = Files.createDirectories(SPARK.root().resolve("datasets/cards/v1"));
-        Tokenizer tok = new Tokenizer(true);
-        Map<String, Long> counts = new HashMap<>();
-        List<String> captions = new ArrayList<>();
-        for (String t : TYPES) {
-            captions.add("A Basic Pokemon Card of type " + t + " with the title Mon and 50 HP from the set Base.");
-        }
-        for (String c : captions) {
-            for (String w : tok.tokenize(c)) {
-                counts.merge(w, 10L, Long::sum);
-            }
-        }
-        Vocabulary vocab = Vocabulary.fit(counts, 1, 100, tok);
-        Random r = new Random(5);
-        Map<String, List<Row>> bySplit = new HashMap<>();
-        for (int i = 0; i < 88; i++) {
-            int k = r.nextInt(4);
-            BufferedImage img = new BufferedImage(32, 48, BufferedImage.TYPE_INT_RGB);
-            Graphics2D g = img.createGraphics();
-            g.setColor(COLOURS[k]);
-            g.fillRect(0, 0, 32, 48);
-            g.dispose();
-            ByteArrayOutputStream png = new ByteArrayOutputStream();
-            ImageIO.write(img, "png", png);
-            List<Integer> tokens = new ArrayList<>();
-            for (int t : vocab.encode(captions.get(k), 24)) {
-                tokens.add(t);
-            }
-            String split = i < 60 ? "train" : i < 72 ? "val" : "test";
-            bySplit.computeIfAbsent(split, s -> new ArrayList<>()).add(RowFactory.create(String.format("card-%03d", i),
-                    RowFactory.create(png.toByteArray(), "x.png"), captions.get(k),
-                    scala.collection.JavaConverters.asScalaBuffer(tokens).toSeq()));
-        }
-        StructType schema = new StructType().add("id", DataTypes.StringType).add("image", DatasetSchema.IMAGE_STRUCT)
-                .add("caption", DataTypes.StringType).add("tokens", DataTypes.createArrayType(DataTypes.IntegerType));
-        for (Map.Entry<String, List<Row>> e : bySplit.entrySet()) {
-            SPARK.session().createDataFrame(e.getValue(), schema).coalesce(1).write().parquet(v1.resolve("split=" + e.getKey()).toString());
-        }
-        Files.writeString(v1.resolve("_vocab.json"), vocab.toJson());
-        Files.writeString(v1.resolve("_manifest.json"), "{\"schema_version\":1,\"image\":{\"width\":32,\"height\":48},\"max_tokens\":24,"
-                + "\"samples_by_split\":{\"train\":60,\"val\":12,\"test\":16},\"inputs\":[]}");
-        DatasetVersion ds = DatasetVersion.open(FusionRoot.of(SPARK.config()), "cards", null, SPARK.session().sparkContext().hadoopConfiguration());
-        TrainSettings s = TrainSettings.of(SPARK.config());
-        for (Variant v : List.of(Variant.EARLY, Variant.LATE)) {
-            runs.add(TrainPipeline.train(SPARK.session(), SPARK.config(), s, ds, v).runId());
-        }
+        runs.addAll(TinyCards.publishAndTrain(SPARK, List.of(Variant.EARLY, Variant.LATE)));
     }
 
     @Test
@@ -178,7 +130,7 @@ class EvalPipelineTest {
 
         // an empty split
         EvalSettings onEmpty = new EvalSettings("empty", s.decode(), s.beamWidth(), s.lengthPenalty(), s.maxTokens(), s.batchSize(),
-                s.conditions(), s.primaryMetric(), s.resamples(), s.confidence(), s.seed());
+                s.conditions(), s.primaryMetric(), s.resamples(), s.confidence(), s.seed(), s.significance());
         UsageException empty = assertThrows(UsageException.class,
                 () -> EvalPipeline.evaluate(SPARK.session(), SPARK.config(), onEmpty, runs));
         assertTrue(empty.getMessage().contains("empty empty split"), empty.getMessage());

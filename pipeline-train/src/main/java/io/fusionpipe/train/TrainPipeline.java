@@ -19,6 +19,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.AdaptiveThresholdAlgorithm;
+import org.deeplearning4j.optimize.solvers.accumulation.encoding.ThresholdAlgorithm;
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.FixedThresholdAlgorithm;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.TrainingMaster;
@@ -340,11 +341,26 @@ public final class TrainPipeline {
                 .batchSizePerWorker(s.batchSize())
                 .workerPrefetchNumBatches(d.prefetchBatches())
                 .workersPerNode(d.workersPerNode() > 0 ? d.workersPerNode() : Math.max(1, cores))
-                .thresholdAlgorithm(d.thresholdAlgorithm().equals("fixed") ? new FixedThresholdAlgorithm(d.threshold())
-                        : new AdaptiveThresholdAlgorithm(d.threshold(), d.minSparsity(), d.maxSparsity(), AdaptiveThresholdAlgorithm.DEFAULT_DECAY_RATE))
+                .thresholdAlgorithm(thresholdAlgorithm(s))
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
                 .rngSeed(s.seed())
                 .build();
+    }
+
+    /**
+     * The gradient-sharing encoder sends an element as +-threshold once its accumulated update reaches
+     * the threshold, at most once per step; a threshold below the size of Adam's steps (about the
+     * learning rate) therefore caps every step. "learning-rate" sets it to the configured rate.
+     */
+    static ThresholdAlgorithm thresholdAlgorithm(TrainSettings s) {
+        TrainSettings.Distributed d = s.distributed();
+        return switch (d.thresholdAlgorithm()) {
+            case "learning-rate" -> new FixedThresholdAlgorithm(s.optimiser().learningRate());
+            case "fixed" -> new FixedThresholdAlgorithm(d.threshold());
+            case "adaptive" -> new AdaptiveThresholdAlgorithm(d.threshold(), d.minSparsity(), d.maxSparsity(),
+                    AdaptiveThresholdAlgorithm.DEFAULT_DECAY_RATE);
+            default -> throw new IllegalStateException(d.thresholdAlgorithm());
+        };
     }
 
     /** Enough train batches to be about as large as the val split (all of them for small datasets). */
