@@ -52,6 +52,11 @@ public final class TrainBenchCommand implements FusionCommand {
     @Option(names = "--batches", paramLabel = "N", defaultValue = "24", description = "Train batches per measurement (default ${DEFAULT-VALUE}).")
     int batches;
 
+    @Option(names = "--curve", paramLabel = "EPOCHS", defaultValue = "0",
+            description = "Instead of speed: val loss per caption after each of EPOCHS passes over the train split, plain fit vs the Spark trainer, "
+                    + "same model, batches, order and learning rate (constant).")
+    int curveEpochs;
+
     @Spec
     CommandSpec spec;
 
@@ -64,6 +69,9 @@ public final class TrainBenchCommand implements FusionCommand {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         DatasetVersion ds = DatasetVersion.open(FusionRoot.of(config), dataset, null, spark.sparkContext().hadoopConfiguration());
         int cores = spark.sparkContext().defaultParallelism();
+        if (curveEpochs > 0) {
+            return curve(spark, jsc, ds, s, v, cores);
+        }
         // The same batches for both: a bounded set, materialised once (a benchmark, not a training run).
         List<MultiDataSet> data = TrainingData.batches(spark, ds, "train", s.batchSize(), cores).take(batches);
         long samples = data.stream().mapToLong(m -> m.getFeatures(0).size(0)).sum();
@@ -112,6 +120,49 @@ public final class TrainBenchCommand implements FusionCommand {
             out.println(new ObjectMapper().writeValueAsString(json));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    /**
+     * Learning per step, plain vs Spark: both start from the same initial weights and see the same
+     * batches in the same order each pass (the train split batched once, kept in memory), at the
+     * configured learning rate held constant; val loss per caption after every pass.
+     */
+    private Integer curve(SparkSession spark, JavaSparkContext jsc, DatasetVersion ds, TrainSettings s, Variant v, int cores) {
+        List<MultiDataSet> data = TrainingData.batches(spark, ds, "train", s.batchSize(), cores).collect();
+        JavaRDD<MultiDataSet> val = TrainingData.batches(spark, ds, "val", s.batchSize(), cores).cache();
+        var model = s.modelSpec(ds.vocabulary().size(), ds.maxTokens(), ds.width(), ds.height());
+        ComputationGraph plain = FusionModels.build(v, model);
+        ComputationGraph net = FusionModels.build(v, model);
+        net.setParams(plain.params().dup());
+        TrainingMaster<?, ?> master = TrainPipeline.trainingMaster(s, cores, spark.sparkContext().master());
+        SparkComputationGraph sparkNet = new SparkComputationGraph(jsc, net, master);
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "%s, %d batches of %d per pass, lr %.4g constant, val loss per caption%n", v.id(), data.size(), s.batchSize(),
+                s.optimiser().learningRate());
+        out.printf(Locale.ROOT, "%6s %6s %12s %12s%n", "pass", "steps", "plain fit", "Spark " + s.distributed().master());
+        List<Map<String, Object>> rows = new java.util.ArrayList<>();
+        try {
+            for (int pass = 1; pass <= curveEpochs; pass++) {
+                for (MultiDataSet m : data) {
+                    plain.fit(m);
+                }
+                sparkNet.fitMultiDataSet(jsc.parallelize(data, cores));
+                double a = SparkScores.score(jsc, plain, val).lossPerCaption();
+                double b = SparkScores.score(jsc, sparkNet.getNetwork(), val).lossPerCaption();
+                out.printf(Locale.ROOT, "%6d %6d %12.2f %12.2f%n", pass, pass * data.size(), a, b);
+                out.flush();
+                rows.add(Map.of("pass", pass, "steps", pass * data.size(), "plain_val_loss", Math.round(a * 100) / 100.0,
+                        "spark_val_loss", Math.round(b * 100) / 100.0));
+            }
+            out.println(new ObjectMapper().writeValueAsString(Map.of("variant", v.id(), "curve", rows)));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            master.deleteTempFiles(jsc);
+            val.unpersist();
         }
         out.flush();
         return ExitCodes.OK;

@@ -15,7 +15,10 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.RnnLossLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
@@ -44,6 +47,8 @@ public final class FusionModels {
     public static final String OUT = "out";
     /** Input of the decoder-only graph: the image encoder's output. */
     public static final String FEATURES = "image_features";
+    /** Standard deviation of the token embeddings' initial rows. */
+    static final double EMBEDDING_STD = 0.5;
 
     private FusionModels() {
     }
@@ -97,7 +102,11 @@ public final class FusionModels {
                 // embedding's nIn (DL4J M2.1 would otherwise overwrite it with 1).
                 .setInputTypes(decoderOnly ? featureType(variant, s) : InputType.convolutional(s.imageHeight(), s.imageWidth(), 3),
                         InputType.recurrent(s.vocabSize(), s.maxTokens()))
-                .addLayer("embed", new EmbeddingSequenceLayer.Builder().nIn(s.vocabSize()).nOut(s.embedding()).build(), TOKENS);
+                // N(0, 0.5) rows instead of Xavier (std ~0.05 for a 620-word vocabulary): with tiny
+                // embeddings the LSTMs barely see the text at first. Plain fit of the text-only model
+                // on the demo data, val loss per caption after 160 steps: 28.6 vs 46.7 with Xavier.
+                .addLayer("embed", new EmbeddingSequenceLayer.Builder().nIn(s.vocabSize()).nOut(s.embedding())
+                        .weightInit(new NormalDistribution(0, EMBEDDING_STD)).build(), TOKENS);
         switch (variant) {
             case EARLY -> early(g, s, decoderOnly ? FEATURES : patches(g, s));
             case INTERMEDIATE -> intermediate(g, s, decoderOnly ? FEATURES : cnn(g, s));
@@ -109,7 +118,7 @@ public final class FusionModels {
 
     private static InputType featureType(Variant variant, ModelSpec s) {
         if (variant == Variant.EARLY) {
-            return InputType.convolutional(s.imageHeight() / s.patchSize(), s.imageWidth() / s.patchSize(), s.embedding());
+            return InputType.convolutional(s.imageHeight() / s.patchSize(), s.imageWidth() / s.patchSize(), s.patchChannels());
         }
         int down = s.cnnStemStride() << s.cnnChannels().size();
         return InputType.convolutional(s.imageHeight() / down, s.imageWidth() / down, s.gridChannels());
@@ -117,14 +126,22 @@ public final class FusionModels {
 
     private static String patches(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s) {
         g.addLayer("patches", new ConvolutionLayer.Builder(s.patchSize(), s.patchSize()).stride(s.patchSize(), s.patchSize())
-                .nOut(s.embedding()).activation(Activation.IDENTITY).build(), IMAGE);
+                .nOut(s.patchChannels()).activation(Activation.IDENTITY).build(), IMAGE);
         return "patches";
     }
 
-    /** Patches, linearly projected, broadcast over time and joined with the token embeddings: one LSTM stack reads both. */
+    /**
+     * Patches, linearly projected (to {@code patch-channels} channels) and averaged over the card,
+     * squashed (tanh) to the embedding's width, broadcast over time and joined with the token
+     * embeddings at the input of one 2-layer LSTM. (A dense layer over all patch positions, 196k
+     * weights at the default size, learned slowest of the projections tried: val loss 98.0 vs 56.6
+     * averaged, plain fit, 160 steps.)
+     */
     private static void early(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s, String patches) {
-        g.addLayer("image_vec", new DenseLayer.Builder().nOut(s.embedding()).activation(Activation.IDENTITY).build(), patches)
-                .addVertex("image_seq", new DuplicateToTimeSeriesVertex(TOKENS), "image_vec")
+        g.addLayer("patch_mean", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), patches)
+                .addLayer("image_vec", new DenseLayer.Builder().nOut(s.embedding()).activation(Activation.TANH).build(), "patch_mean")
+                .addVertex("image_quiet", new ScaleVertex(s.imageScale()), "image_vec")
+                .addVertex("image_seq", new DuplicateToTimeSeriesVertex(TOKENS), "image_quiet")
                 .addVertex("joined", new MergeVertex(), "embed", "image_seq")
                 .addLayer("lstm1", lstm(s.hidden()), "joined")
                 .addLayer("lstm2", lstm(s.hidden(), s.dropout()), "lstm1")
@@ -132,28 +149,29 @@ public final class FusionModels {
                 .addLayer(OUT, softmaxLoss(), "scores");
     }
 
-    /** A CNN feature grid; the decoder's states attend over it (AttentionVertex) and feed two further decoder layers. */
+    /** A CNN feature grid; the first decoder LSTM's states attend over it (AttentionVertex) and, merged with them, feed the second. */
     private static void intermediate(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s, String grid) {
         g.addVertex("grid_seq", new ReshapeVertex('c', new int[]{-1, s.gridChannels(), s.gridPositions()}, null), grid)
                 .addLayer("lstm1", lstm(s.hidden()), "embed")
                 .addVertex("attend", new AttentionVertex.Builder().nInQueries(s.hidden()).nInKeys(s.gridChannels())
                         .nInValues(s.gridChannels()).nOut(s.hidden()).nHeads(1).headSize(s.hidden()).projectInput(true).build(),
                         "lstm1", "grid_seq", "grid_seq")
-                .addVertex("fused", new MergeVertex(), "lstm1", "attend")
+                .addVertex("attend_quiet", new ScaleVertex(s.imageScale()), "attend")
+                .addVertex("fused", new MergeVertex(), "lstm1", "attend_quiet")
                 .addLayer("lstm2", lstm(s.hidden(), s.dropout()), "fused")
-                .addLayer("lstm3", lstm(s.hidden()), "lstm2")
-                .addLayer("scores", scores(s), "lstm3")
+                .addLayer("scores", scores(s), "lstm2")
                 .addLayer(OUT, softmaxLoss(), "scores");
     }
 
     /**
      * An image-only branch (CNN, per-position vocabulary scores) and a text-only language model, combined
-     * at the output: softmax(w * image_scores + (1 - w) * text_scores), which is the renormalised weighted
-     * sum of the two branches' log-probabilities (the log-normalisers are constant per position).
+     * at the output: softmax(text_scores + w * image_scores), the renormalised weighted sum of the two
+     * branches' log-probabilities (the log-normalisers are constant per position). With w = 0 it is
+     * exactly the text-only model, the baseline every variant is measured against.
      */
     private static void late(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s, String grid) {
         // a 1x1 convolution narrows the grid's channels first, so the dense layer over every position stays small
-        g.addLayer("reduce", new ConvolutionLayer.Builder(1, 1).nOut(Math.max(4, s.embedding() / 2)).activation(Activation.RELU).build(), grid)
+        g.addLayer("reduce", new ConvolutionLayer.Builder(1, 1).nOut(Math.max(4, s.embedding() / 4)).activation(Activation.RELU).build(), grid)
                 .addLayer("image_vec", new DenseLayer.Builder().nOut(s.embedding()).activation(Activation.RELU).build(), "reduce")
                 .addVertex("image_seq", new DuplicateToTimeSeriesVertex(TOKENS), "image_vec")
                 // the image alone must still say which word comes at which position: a small LSTM over
@@ -164,8 +182,7 @@ public final class FusionModels {
                 .addLayer("lstm2", lstm(s.hidden(), s.dropout()), "lstm1")
                 .addLayer("text_scores", scores(s), "lstm2")
                 .addVertex("image_weighted", new ScaleVertex(s.lateImageWeight()), "image_scores")
-                .addVertex("text_weighted", new ScaleVertex(1 - s.lateImageWeight()), "text_scores")
-                .addVertex("combined", new ElementWiseVertex(ElementWiseVertex.Op.Add), "image_weighted", "text_weighted")
+                .addVertex("combined", new ElementWiseVertex(ElementWiseVertex.Op.Add), "image_weighted", "text_scores")
                 .addLayer(OUT, softmaxLoss(), "combined");
     }
 

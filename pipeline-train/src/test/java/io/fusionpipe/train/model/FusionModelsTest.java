@@ -32,7 +32,7 @@ class FusionModelsTest {
     static final int T = 8;
 
     static ModelSpec small() {
-        return new ModelSpec(V, T, 32, 48, 16, 24, 0.0, 8, List.of(4, 8), 1, 0.5, 0.01, 5.0, 7);
+        return new ModelSpec(V, T, 32, 48, 16, 24, 0.0, 8, 16, List.of(4, 8), 1, 1.0, 0.5, 0.01, 5.0, 7);
     }
 
     /** Captions that depend on the image: the colour decides the words. */
@@ -174,7 +174,7 @@ class FusionModelsTest {
     @Test
     void badSizesAreRejectedBeforeBuilding() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new ModelSpec(620, 48, 100, 128, 64, 128, 0.1, 16, List.of(16, 32), 1, 0.5, 1e-3, 5.0, 1));
+                () -> new ModelSpec(620, 48, 100, 128, 64, 128, 0.1, 16, 64, List.of(16, 32), 1, 0.1, 0.5, 1e-3, 5.0, 1));
         assertTrue(e.getMessage().contains("16-pixel patches"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Variant.parse("middle"));
     }
