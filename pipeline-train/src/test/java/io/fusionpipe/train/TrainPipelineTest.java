@@ -243,6 +243,37 @@ class TrainPipelineTest {
     }
 
     @Test
+    void trainBenchCurveShowsTheSparkTrainerLearningLikeAPlainFit() throws Exception {
+        List<String> base = new ArrayList<>(List.of("train-bench", "--dataset", "colours", "--variant", "early", "--curve", "3",
+                "--root", SPARK.root().toString()));
+        for (String set : List.of("train.model.embedding=16", "train.model.hidden=24", "train.model.patch-size=8", "train.model.patch-channels=16",
+                "train.model.cnn-channels=[4, 8]", "train.batch-size=8", "train.learning-rate=0.01", "train.model.dropout=0",
+                "train.model.image-scale=1", "train.shared.port=40331")) {
+            base.add("--set");
+            base.add(set);
+        }
+        JsonNode matched = curve(base);
+        // a threshold far below Adam's step size caps every step: the same check must see the Spark trainer fall behind
+        List<String> capped = new ArrayList<>(base);
+        capped.addAll(List.of("--set", "train.shared.threshold-algorithm=fixed", "--set", "train.shared.threshold=0.00005"));
+        JsonNode slow = curve(capped);
+        double plain = matched.get(2).get("plain_val_loss").asDouble();
+        double spark = matched.get(2).get("spark_val_loss").asDouble();
+        assertTrue(plain < matched.get(0).get("plain_val_loss").asDouble() && spark < matched.get(0).get("spark_val_loss").asDouble(), matched.toString());
+        assertTrue(Math.abs(spark - plain) < 0.25 * plain, "Spark " + spark + " vs plain " + plain);
+        assertTrue(slow.get(2).get("spark_val_loss").asDouble() > 1.25 * slow.get(2).get("plain_val_loss").asDouble(), slow.toString());
+    }
+
+    private static JsonNode curve(List<String> args) throws Exception {
+        io.fusionpipe.testing.Cli.Run r = io.fusionpipe.testing.Cli.run(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        String[] lines = r.out().strip().split("\n");
+        JsonNode rows = new ObjectMapper().readTree(lines[lines.length - 1]).get("curve");
+        assertEquals(3, rows.size(), r.out());
+        return rows;
+    }
+
+    @Test
     void unknownVariantIsAConfigErrorNamingTheKey() {
         var config = io.fusionpipe.config.ConfigLoader.fromClasspath().systemProperties(new java.util.Properties())
                 .set("train.variants=[early, middle]").load();
