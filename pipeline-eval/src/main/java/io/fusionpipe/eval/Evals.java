@@ -67,6 +67,11 @@ public final class Evals {
         return out;
     }
 
+    /** The evaluations of dataset {@code name} (any version), oldest first. */
+    public static List<JsonNode> ofDataset(FusionRoot root, Configuration hadoop, String name) {
+        return list(root, hadoop).stream().filter(n -> n.path("dataset").path("name").asText().equals(name)).toList();
+    }
+
     /** The run ids of an evaluation's variants, in its order. */
     public static List<String> runIds(JsonNode metrics) {
         List<String> ids = new ArrayList<>();
@@ -102,16 +107,9 @@ public final class Evals {
         return Double.NaN;
     }
 
-    /** The label with the highest value of {@code metric}. */
+    /** The label with the highest value of {@code metric}, as the evaluation recorded it ({@code best.<metric>}), or null. */
     public static String best(JsonNode metrics, String metric) {
-        String best = null;
-        var it = metrics.path("variants").fieldNames();
-        while (it.hasNext()) {
-            String label = it.next();
-            if (best == null || value(metrics, label, metric) > value(metrics, best, metric)) {
-                best = label;
-            }
-        }
-        return best;
+        JsonNode best = metrics.path("best").path(metric);
+        return best.isTextual() ? best.asText() : null;
     }
 }

@@ -33,8 +33,7 @@ public final class ReportDemoStage implements DemoStage {
         FusionRoot root = FusionRoot.of(config);
         SparkSession spark = SparkSessions.getOrCreate(config, "demo");
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        List<JsonNode> evals = Evals.list(root, hadoop).stream()
-                .filter(n -> n.path("dataset").path("name").asText().equals(TrainDemoStage.DATASET)).toList();
+        List<JsonNode> evals = Evals.ofDataset(root, hadoop, TrainDemoStage.DATASET);
         if (evals.isEmpty()) {
             throw new IllegalStateException("no evaluation of " + TrainDemoStage.DATASET + " under " + root.evals() + " (the eval stage runs first)");
         }

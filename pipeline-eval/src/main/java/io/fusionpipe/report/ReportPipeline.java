@@ -14,6 +14,7 @@ import io.fusionpipe.layout.ConfigSnapshot;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.layout.HadoopFiles;
 import io.fusionpipe.log.StageLog;
+import io.fusionpipe.registry.Promotion;
 import io.fusionpipe.registry.Registry;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -97,7 +98,8 @@ public final class ReportPipeline {
         }
         for (JsonNode h : state.path("history")) {
             String o = h.path("outcome").asText();
-            if (h.path("model").asText().equals(model) && (o.equals("first") || o.equals("promoted")) && !championRuns.contains(h.path("challenger_run").asText())) {
+            boolean crowned = o.equals(Promotion.Outcome.FIRST.id()) || o.equals(Promotion.Outcome.PROMOTED.id());
+            if (h.path("model").asText().equals(model) && crowned && !championRuns.contains(h.path("challenger_run").asText())) {
                 championRuns.add(h.path("challenger_run").asText());
             }
         }
@@ -138,8 +140,7 @@ public final class ReportPipeline {
         FusionRoot root = FusionRoot.of(config);
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         String name = Evals.read(root, hadoop, evalId).path("dataset").path("name").asText();
-        return Evals.list(root, hadoop).stream().filter(n -> n.path("dataset").path("name").asText().equals(name))
-                .map(n -> n.path("eval_id").asText()).toList();
+        return Evals.ofDataset(root, hadoop, name).stream().map(n -> n.path("eval_id").asText()).toList();
     }
 
     /** Worst images per variant on the primary metric, then a seeded random choice, with thumbnails from the dataset's shards. */

@@ -38,19 +38,38 @@ final class ReportWriter {
         this.primary = m.path("primary_metric").asText("CIDEr");
     }
 
-    /** A colour per variant that stays the same across reports: early, intermediate, late first, then by hash. */
+    /**
+     * A colour per label that stays the same across reports: the variant's own colour, or, for a
+     * second run of a variant (labelled by run id), a colour chosen by the label.
+     */
     private String color(String label) {
         String variant = m.path("variants").path(label).path("variant").asText(label);
-        int i = switch (variant) {
-            case "early" -> 0;
-            case "intermediate" -> 1;
-            case "late" -> 2;
-            default -> 3 + Math.floorMod(label.hashCode(), Svg.PALETTE.size() - 3);
+        return label.equals(variant) ? variantColor(variant) : otherColor(label);
+    }
+
+    /** early, intermediate and late always get the first three colours. */
+    private static String variantColor(String variant) {
+        return switch (variant) {
+            case "early" -> Svg.PALETTE.get(0);
+            case "intermediate" -> Svg.PALETTE.get(1);
+            case "late" -> Svg.PALETTE.get(2);
+            default -> otherColor(variant);
         };
-        if (!label.equals(variant)) { // a second run of a variant: shift so that both are told apart
-            i = 3 + Math.floorMod(label.hashCode(), Svg.PALETTE.size() - 3);
+    }
+
+    private static String otherColor(String key) {
+        return Svg.PALETTE.get(3 + Math.floorMod(key.hashCode(), Svg.PALETTE.size() - 3));
+    }
+
+    /** The card fields at least one variant was scored on, in {@link CardFields#FIELDS} order. */
+    private List<String> scoredFields() {
+        List<String> fields = new ArrayList<>();
+        for (String f : CardFields.FIELDS) {
+            if (labels.stream().anyMatch(l -> m.path("variants").path(l).path("fields").has(f))) {
+                fields.add(f);
+            }
         }
-        return Svg.PALETTE.get(i);
+        return fields;
     }
 
     // ---------------------------------------------------------------- HTML
@@ -197,12 +216,7 @@ final class ReportWriter {
     }
 
     private String fieldChart() {
-        List<String> fields = new ArrayList<>();
-        for (String f : CardFields.FIELDS) {
-            if (labels.stream().anyMatch(l -> m.path("variants").path(l).path("fields").has(f))) {
-                fields.add(f);
-            }
-        }
+        List<String> fields = scoredFields();
         List<List<Svg.Bar>> groups = new ArrayList<>();
         for (String f : fields) {
             List<Svg.Bar> g = new ArrayList<>();
@@ -255,15 +269,8 @@ final class ReportWriter {
             }
         }
         List<Svg.Series> series = new ArrayList<>();
-        int k = 0;
         for (var e : points.entrySet()) {
-            String c = switch (e.getKey()) {
-                case "early" -> Svg.PALETTE.get(0);
-                case "intermediate" -> Svg.PALETTE.get(1);
-                case "late" -> Svg.PALETTE.get(2);
-                default -> Svg.PALETTE.get(3 + (k++ % (Svg.PALETTE.size() - 3)));
-            };
-            series.add(new Svg.Series(e.getKey(), c, false, e.getValue(), marks.get(e.getKey())));
+            series.add(new Svg.Series(e.getKey(), variantColor(e.getKey()), false, e.getValue(), marks.get(e.getKey())));
         }
         return Svg.lineChart("trend", "Trend of " + primary + " across evaluations (nightly runs), champion runs starred", "evaluation", primary,
                 series, xLabels);
@@ -403,12 +410,7 @@ final class ReportWriter {
                     .append(" | ").append(Svg.fmt(v.path("training").path("samples_per_second").asDouble())).append(" |\n");
         }
         b.append("\n★ best per metric; † significantly better than every other variant (paired bootstrap p < ").append(d.significance()).append(").\n\n");
-        List<String> fields = new ArrayList<>();
-        for (String f : CardFields.FIELDS) {
-            if (labels.stream().anyMatch(l -> m.path("variants").path(l).path("fields").has(f))) {
-                fields.add(f);
-            }
-        }
+        List<String> fields = scoredFields();
         if (!fields.isEmpty()) {
             b.append("## Card-field accuracy\n\n| variant | ").append(String.join(" | ", fields)).append(" |\n|---|").append("---|".repeat(fields.size())).append('\n');
             for (String l : labels) {

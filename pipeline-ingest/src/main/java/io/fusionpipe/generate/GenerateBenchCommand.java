@@ -1,8 +1,8 @@
 package io.fusionpipe.generate;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fusionpipe.cli.ConfigOptions;
 import io.fusionpipe.cli.ExitCodes;
+import io.fusionpipe.cli.JsonLine;
 import io.fusionpipe.cli.FusionCommand;
 import io.fusionpipe.cli.UsageException;
 import io.fusionpipe.config.FusionConfig;
@@ -81,8 +81,7 @@ public final class GenerateBenchCommand implements FusionCommand {
                 out.println("  contact sheet: " + sheet);
             }
         }
-        out.println(new ObjectMapper().writeValueAsString(json));
-        out.flush();
+        JsonLine.print(out, json);
         return ExitCodes.OK;
     }
 

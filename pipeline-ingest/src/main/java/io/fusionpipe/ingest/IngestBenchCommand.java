@@ -1,8 +1,8 @@
 package io.fusionpipe.ingest;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fusionpipe.cli.ConfigOptions;
 import io.fusionpipe.cli.ExitCodes;
+import io.fusionpipe.cli.JsonLine;
 import io.fusionpipe.cli.FusionCommand;
 import io.fusionpipe.cli.UsageException;
 import io.fusionpipe.config.FusionConfig;
@@ -118,8 +118,7 @@ public final class IngestBenchCommand implements FusionCommand {
             json.put("pipeline_local_" + cores + "_seconds", round(seconds));
             json.put("pipeline_local_" + cores + "_peak_heap_mib", peakBytes / (1024 * 1024));
         }
-        out.println(new ObjectMapper().writeValueAsString(json));
-        out.flush();
+        JsonLine.print(out, json);
         return ExitCodes.OK;
     }
 

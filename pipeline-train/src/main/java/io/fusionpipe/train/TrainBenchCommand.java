@@ -1,8 +1,8 @@
 package io.fusionpipe.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fusionpipe.cli.ConfigOptions;
 import io.fusionpipe.cli.ExitCodes;
+import io.fusionpipe.cli.JsonLine;
 import io.fusionpipe.cli.FusionCommand;
 import io.fusionpipe.config.FusionConfig;
 import io.fusionpipe.dataset.DatasetVersion;
@@ -116,12 +116,7 @@ public final class TrainBenchCommand implements FusionCommand {
         json.put("training_gflop_per_sample", Math.round(flops / 1e6) / 1000.0);
         json.put("plain_gflops", Math.round(flops * plainRate / 1e7) / 100.0);
         json.put("gemm_gflops", Math.round(gemm * 100) / 100.0);
-        try {
-            out.println(new ObjectMapper().writeValueAsString(json));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        out.flush();
+        JsonLine.print(out, json);
         return ExitCodes.OK;
     }
 
@@ -157,14 +152,13 @@ public final class TrainBenchCommand implements FusionCommand {
                 rows.add(Map.of("pass", pass, "steps", pass * data.size(), "plain_val_loss", Math.round(a * 100) / 100.0,
                         "spark_val_loss", Math.round(b * 100) / 100.0));
             }
-            out.println(new ObjectMapper().writeValueAsString(Map.of("variant", v.id(), "curve", rows)));
+            JsonLine.print(out, Map.of("variant", v.id(), "curve", rows));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         } finally {
             master.deleteTempFiles(jsc);
             val.unpersist();
         }
-        out.flush();
         return ExitCodes.OK;
     }
 }

@@ -1,9 +1,9 @@
 package io.fusionpipe.eval.metrics;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fusionpipe.cards.CaptionTemplate;
 import io.fusionpipe.cards.Card;
 import io.fusionpipe.cli.ExitCodes;
+import io.fusionpipe.cli.JsonLine;
 import io.fusionpipe.cli.FusionCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -103,12 +103,7 @@ public final class ScoreBenchCommand implements FusionCommand {
         json.put("tokenize_s", Math.round(tokenizeSeconds * 1000) / 1000.0);
         json.put("metrics_s", Math.round(metricSeconds * 1000) / 1000.0);
         json.put("candidates_per_s", Math.round(images / total));
-        try {
-            out.println(new ObjectMapper().writeValueAsString(json));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        out.flush();
+        JsonLine.print(out, json);
         return ExitCodes.OK;
     }
 }
