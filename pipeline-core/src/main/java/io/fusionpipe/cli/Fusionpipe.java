@@ -91,7 +91,7 @@ public final class Fusionpipe implements Runnable {
     }
 
     /** The message and its causes, one line each (Spark's messages carry whole plans: first lines only). */
-    static String describe(Throwable e) {
+    public static String describe(Throwable e) {
         StringBuilder s = new StringBuilder(firstLine(e.getMessage() == null ? e.getClass().getName() : e.getMessage()));
         for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
             String m = c.getMessage() == null ? null : firstLine(c.getMessage());

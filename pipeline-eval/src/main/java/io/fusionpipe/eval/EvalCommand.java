@@ -34,8 +34,13 @@ public final class EvalCommand implements FusionCommand {
     @Mixin
     ConfigOptions options;
 
-    @Option(names = "--runs", paramLabel = "ID[,ID...]", split = ",", description = "Runs to evaluate (same dataset version).")
+    @Option(names = "--runs", paramLabel = "ID[,ID...]", split = ",",
+            description = "Runs to evaluate (same dataset version, unless --on-version is given).")
     List<String> runs;
+
+    @Option(names = "--on-version", paramLabel = "K",
+            description = "With --runs: score on this version of the runs' dataset (runs of other versions with the same vocabulary take part).")
+    Integer onVersion;
 
     @Option(names = "--dataset", paramLabel = "NAME",
             description = "Instead of --runs: the latest completed run of each variant trained on this dataset's version.")
@@ -57,11 +62,21 @@ public final class EvalCommand implements FusionCommand {
         if ((runs == null) == (dataset == null)) {
             throw new UsageException("give either --runs ID[,ID...] or --dataset NAME");
         }
+        if (onVersion != null && runs == null) {
+            throw new UsageException("--on-version goes with --runs (with --dataset use --version)");
+        }
         FusionConfig config = options.load();
         EvalSettings settings = EvalSettings.of(config);
         SparkSession spark = SparkSessions.getOrCreate(config, "eval", TrainCommand.SPARK_CONF);
-        List<String> ids = runs != null ? runs : latestRuns(FusionRoot.of(config), spark.sparkContext().hadoopConfiguration(), dataset, version);
-        EvalPipeline.Result r = EvalPipeline.evaluate(spark, config, settings, ids);
+        FusionRoot root = FusionRoot.of(config);
+        var hadoop = spark.sparkContext().hadoopConfiguration();
+        List<String> ids = runs != null ? runs : latestRuns(root, hadoop, dataset, version);
+        DatasetVersion on = null;
+        if (onVersion != null) {
+            String name = io.fusionpipe.train.Runs.read(hadoop, root.run(ids.get(0))).path("dataset").path("name").asText();
+            on = DatasetVersion.open(root, name, onVersion, hadoop);
+        }
+        EvalPipeline.Result r = EvalPipeline.evaluate(spark, config, settings, ids, on);
         print(spec.commandLine().getOut(), r);
         return ExitCodes.OK;
     }

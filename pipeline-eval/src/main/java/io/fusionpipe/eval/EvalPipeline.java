@@ -83,7 +83,18 @@ public final class EvalPipeline {
     public record Result(String evalId, Path dir, JsonNode metrics) {
     }
 
+    /** Scores the runs on the split of the dataset version they were trained on (all the same one). */
     public static Result evaluate(SparkSession spark, FusionConfig config, EvalSettings s, List<String> runIds) {
+        return evaluate(spark, config, s, runIds, null);
+    }
+
+    /**
+     * Scores the runs on {@code on}'s split, or, when null, on the version they were trained on (which
+     * must then be the same for all). With {@code on}, runs trained on other versions of the same
+     * dataset take part if they share its vocabulary: a champion from an earlier night against
+     * tonight's challengers, on tonight's test images (append mode keeps the vocabulary and splits).
+     */
+    public static Result evaluate(SparkSession spark, FusionConfig config, EvalSettings s, List<String> runIds, DatasetVersion on) {
         if (runIds.isEmpty()) {
             throw new UsageException("no runs to evaluate");
         }
@@ -91,16 +102,24 @@ public final class EvalPipeline {
         FusionRoot root = FusionRoot.of(config);
         StageLog stage = StageLog.start("eval");
         List<LoadedRun> runs = new ArrayList<>();
-        DatasetVersion ds = null;
+        DatasetVersion ds = on;
         for (String id : runIds) {
             JsonNode run = Runs.read(hadoop, root.run(id));
             JsonNode d = run.path("dataset");
-            DatasetVersion runDs = DatasetVersion.open(root, d.path("name").asText(), d.path("version").asInt(), hadoop);
-            if (ds == null) {
-                ds = runDs;
-            } else if (!ds.name().equals(runDs.name()) || ds.version() != runDs.version()) {
-                throw new UsageException("runs are on different datasets (" + ds.name() + " v" + ds.version() + " and "
-                        + runDs.name() + " v" + runDs.version() + " for " + id + "); evaluate them separately");
+            if (on != null) {
+                if (!on.name().equals(d.path("name").asText())) {
+                    throw new UsageException("run " + id + " was trained on dataset " + d.path("name").asText() + ", not " + on.name()
+                            + ": it can only be evaluated on the dataset it was trained on");
+                }
+            } else {
+                DatasetVersion runDs = DatasetVersion.open(root, d.path("name").asText(), d.path("version").asInt(), hadoop);
+                if (ds == null) {
+                    ds = runDs;
+                } else if (!ds.name().equals(runDs.name()) || ds.version() != runDs.version()) {
+                    throw new UsageException("runs are on different datasets (" + ds.name() + " v" + ds.version() + " and "
+                            + runDs.name() + " v" + runDs.version() + " for " + id + "); evaluate them separately, or all on one"
+                            + " version of the dataset with --on-version K");
+                }
             }
             if (!run.path("vocab_hash").asText().equals(ds.vocabulary().hash())) {
                 throw new UsageException("run " + id + " was trained with another vocabulary than dataset " + ds.name() + " v" + ds.version()

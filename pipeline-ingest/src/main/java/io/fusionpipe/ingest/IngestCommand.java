@@ -8,6 +8,7 @@ import io.fusionpipe.config.FusionConfig;
 import io.fusionpipe.ingest.source.InputSpec;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.spark.SparkSessions;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -64,7 +65,7 @@ public final class IngestCommand implements FusionCommand {
         IngestSettings settings = IngestSettings.of(config);
         FusionRoot.checkName("dataset name", name); // before Spark starts
         SparkSession spark = SparkSessions.getOrCreate(config, "ingest");
-        IngestPipeline.Result r = IngestPipeline.run(spark, config, settings, new IngestPipeline.Request(name, specs(spark, settings)));
+        IngestPipeline.Result r = IngestPipeline.run(spark, config, settings, new IngestPipeline.Request(name, inputSpecs(inputs, settings.format(), spark.sparkContext().hadoopConfiguration())));
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "published %s (v%d): %d samples %s from %d input rows; %d rows written, %d rejected%n",
                 r.path(), r.version(), r.samples(), r.samplesBySplit(), r.rowsIn(), r.rowsWritten(), r.rowsRejected());
@@ -77,7 +78,7 @@ public final class IngestCommand implements FusionCommand {
     }
 
     /** Inputs with their formats resolved and a unique source tag each (the file or folder name). */
-    List<InputSpec> specs(SparkSession spark, IngestSettings settings) {
+    public static List<InputSpec> inputSpecs(List<String> inputs, String format, Configuration hadoop) {
         List<InputSpec> out = new ArrayList<>();
         Set<String> tags = new HashSet<>();
         for (String in : inputs) {
@@ -87,7 +88,7 @@ public final class IngestCommand implements FusionCommand {
             for (int i = 2; !tags.add(unique); i++) {
                 unique = tag + "-" + i;
             }
-            out.add(InputSpec.resolve(in, settings.format(), unique, spark.sparkContext().hadoopConfiguration()));
+            out.add(InputSpec.resolve(in, format, unique, hadoop));
         }
         return out;
     }

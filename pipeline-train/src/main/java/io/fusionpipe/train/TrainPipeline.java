@@ -75,8 +75,13 @@ public final class TrainPipeline {
 
     /** A fresh run of {@code variant} on {@code ds}. */
     public static Result train(SparkSession spark, FusionConfig config, TrainSettings s, DatasetVersion ds, Variant variant) {
+        return train(spark, config, s, ds, variant, newRunId(ds, variant));
+    }
+
+    /** As above under a run id the caller chose ({@link #newRunId}) and recorded first, so it can resume the run after a crash. */
+    public static Result train(SparkSession spark, FusionConfig config, TrainSettings s, DatasetVersion ds, Variant variant, String runId) {
         ModelSpec spec = s.modelSpec(ds.vocabulary().size(), ds.maxTokens(), ds.width(), ds.height());
-        return run(spark, config, s, ds, variant, FusionModels.build(variant, spec), newRunId(ds, variant), 0, List.of(), null);
+        return run(spark, config, s, ds, variant, FusionModels.build(variant, spec), runId, 0, List.of(), null);
     }
 
     /**
@@ -84,6 +89,12 @@ public final class TrainPipeline {
      * The earlier run must have used the same vocabulary and image size; otherwise nothing starts.
      */
     public static Result initFrom(SparkSession spark, FusionConfig config, TrainSettings s, DatasetVersion ds, String sourceRunId) {
+        return initFrom(spark, config, s, ds, sourceRunId, null);
+    }
+
+    /** As above under a run id the caller chose ({@link #newRunId}); null picks one. */
+    public static Result initFrom(SparkSession spark, FusionConfig config, TrainSettings s, DatasetVersion ds, String sourceRunId,
+                                  String runId) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         Path source = FusionRoot.of(config).run(sourceRunId);
         JsonNode sourceRun = Runs.read(hadoop, source);
@@ -95,7 +106,7 @@ public final class TrainPipeline {
         ComputationGraph graph = restore(hadoop, new Path(source, "best.zip"));
         checkShapes(graph, ds, sourceRunId);
         Variant variant = Variant.parse(sourceRun.path("variant").asText());
-        return run(spark, config, s, ds, variant, graph, newRunId(ds, variant), 0, List.of(), sourceRunId);
+        return run(spark, config, s, ds, variant, graph, runId != null ? runId : newRunId(ds, variant), 0, List.of(), sourceRunId);
     }
 
     /** Continues a killed or shorter run from its last checkpoint (weights, optimizer state, epoch count) up to {@code s.epochs()}. */
@@ -123,7 +134,8 @@ public final class TrainPipeline {
                 run.path("init_from").isTextual() ? run.path("init_from").asText() : null);
     }
 
-    private static String newRunId(DatasetVersion ds, Variant variant) {
+    /** A fresh run id: dataset, version, variant, UTC start time and a random suffix. */
+    public static String newRunId(DatasetVersion ds, Variant variant) {
         return ds.name() + "-v" + ds.version() + "-" + variant.id() + "-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(ZonedDateTime.now(ZoneOffset.UTC)) + "-"
                 + UUID.randomUUID().toString().substring(0, 6);
@@ -184,8 +196,9 @@ public final class TrainPipeline {
         }
         int[] current = {completed + 1};
         long[] epochStart = {System.nanoTime()};
-        try (TrainProgress progress = new TrainProgress(spark.sparkContext(), "fusionpipe.train", s.progressMillis(), System.err,
-                p -> progressLine(variant, current[0], s.epochs(), epochStart[0], batchesPerEpoch, s.batchSize(), p))) {
+        TrainProgress progress = new TrainProgress(spark.sparkContext(), "fusionpipe.train", s.progressMillis(), s.stallMillis(), System.err,
+                p -> progressLine(variant, current[0], s.epochs(), epochStart[0], batchesPerEpoch, s.batchSize(), p));
+        try (progress) {
             sparkNet.setListeners(progress.listener());
             for (int epoch = completed + 1; epoch <= s.epochs(); epoch++) {
                 if (s.earlyStopping().patience() > 0 && sinceBest >= s.earlyStopping().patience()) {
@@ -206,8 +219,10 @@ public final class TrainPipeline {
                 current[0] = epoch;
                 progress.reset();
                 epochStart[0] = System.nanoTime();
+                progress.fitting(true);
                 sparkNet.fitMultiDataSet(TrainingData.batches(spark, ds, "train", s.batchSize(), partitions, s.modalityDropout(),
                         s.seed() + epoch));
+                progress.fitting(false);
                 double seconds = (System.nanoTime() - epochStart[0]) / 1e9;
                 // Gradient sharing does not report a score: measure it on a sample of train batches.
                 SparkScores.Score train = SparkScores.score(jsc, sparkNet.getNetwork(),
@@ -246,10 +261,16 @@ public final class TrainPipeline {
             writeJson(hadoop, new Path(runDir, "run.json"), run);
             throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
+            RuntimeException failure = e;
+            if (progress.stalled() != null) {
+                failure = new IllegalStateException(variant.id() + " epoch " + current[0] + ": " + progress.stalled() + " (train.stall-timeout); "
+                        + (epochs.isEmpty() && completed == 0 ? "no checkpoint yet: start a new run" : "continue from the last checkpoint with "
+                        + "fusionpipe train --resume " + runId), e);
+            }
             run.put("status", "failed");
-            run.put("error", String.valueOf(e.getMessage()));
+            run.put("error", String.valueOf(failure.getMessage()));
             writeJson(hadoop, new Path(runDir, "run.json"), run);
-            throw e;
+            throw failure;
         } finally {
             master.deleteTempFiles(jsc);
         }

@@ -6,6 +6,7 @@ import org.apache.spark.util.TaskCompletionListener;
 import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
+import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.util.DoubleAccumulator;
 import org.apache.spark.util.LongAccumulator;
@@ -18,10 +19,12 @@ import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.PrintStream;
 import java.io.Serializable;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -46,8 +49,18 @@ final class TrainProgress extends SparkListener implements AutoCloseable {
     private final Map<Long, Long> runningBatches = new ConcurrentHashMap<>();
     private final Map<Long, Double> runningLosses = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
+    private final List<String> lostExecutors = new CopyOnWriteArrayList<>();
+    private volatile boolean fitting;
+    private volatile long lastBatches = -1;
+    private volatile long lastChange = System.nanoTime();
+    private volatile String stalled;
 
-    TrainProgress(SparkContext sc, String name, long intervalMillis, PrintStream out, Function<Snapshot, String> line) {
+    /**
+     * @param stallMillis when no minibatch finishes for this long while fitting, every Spark job is
+     *                    cancelled and {@link #stalled()} says why (DL4J's gradient sharing can wait
+     *                    forever after losing an executor); 0 never
+     */
+    TrainProgress(SparkContext sc, String name, long intervalMillis, long stallMillis, PrintStream out, Function<Snapshot, String> line) {
         this.sc = sc;
         this.batches = sc.longAccumulator(name + ".batches");
         this.losses = sc.doubleAccumulator(name + ".loss");
@@ -65,6 +78,41 @@ final class TrainProgress extends SparkListener implements AutoCloseable {
                 }
             }, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
         }
+        if (stallMillis > 0) {
+            long check = Math.max(200, Math.min(5_000, stallMillis / 4));
+            timer.scheduleAtFixedRate(() -> watch(stallMillis), check, check, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void watch(long stallMillis) {
+        long n = snapshot().batches();
+        long now = System.nanoTime();
+        if (!fitting || n != lastBatches) {
+            lastBatches = n;
+            lastChange = now;
+            return;
+        }
+        if (stalled == null && now - lastChange > stallMillis * 1_000_000L) {
+            stalled = String.format(Locale.ROOT, "no minibatch finished for %s after %d in this epoch%s; training was stopped",
+                    duration(stallMillis / 1000.0), n, lostExecutors.isEmpty() ? "" : " (lost executors: " + String.join("; ", lostExecutors) + ")");
+            sc.cancelAllJobs();
+        }
+    }
+
+    /** Marks the span of a fit: the stall watch only runs inside it. */
+    void fitting(boolean on) {
+        lastChange = System.nanoTime();
+        fitting = on;
+    }
+
+    /** Why training was stopped for lack of progress, or null. */
+    String stalled() {
+        return stalled;
+    }
+
+    @Override
+    public void onExecutorRemoved(SparkListenerExecutorRemoved removed) {
+        lostExecutors.add("executor " + removed.executorId() + ": " + removed.reason());
     }
 
     /** The listener to put on the workers' models (SparkComputationGraph.setListeners). */

@@ -14,7 +14,7 @@ import java.util.List;
 /** Typed view of {@code fusionpipe.train.*}, in the groups of its reference.conf. */
 public record TrainSettings(List<Variant> variants, int epochs, int batchSize, long seed, Optimiser optimiser, Model model,
                             EarlyStopping earlyStopping, FineTune fineTune, CaptionBatches.Blanking modalityDropout,
-                            Distributed distributed, long progressMillis) implements Serializable {
+                            Distributed distributed, long progressMillis, long stallMillis) implements Serializable {
 
     /** Learning rate, its per-epoch schedule and gradient clipping. */
     public record Optimiser(double learningRate, String schedule, double minFactor, int stepEpochs, double stepFactor,
@@ -85,11 +85,11 @@ public record TrainSettings(List<Variant> variants, int epochs, int batchSize, l
                         c.getString(p + "shared.threshold-algorithm"), c.getDouble(p + "shared.threshold"),
                         c.getDouble(p + "shared.min-sparsity"), c.getDouble(p + "shared.max-sparsity"), c.getInt(p + "averaging-frequency"),
                         c.getInt(p + "prefetch-batches")),
-                c.getDuration(p + "progress-interval").toMillis());
+                c.getDuration(p + "progress-interval").toMillis(), c.getDuration(p + "stall-timeout").toMillis());
     }
 
     public TrainSettings withEpochs(int n) {
-        return new TrainSettings(variants, n, batchSize, seed, optimiser, model, earlyStopping, fineTune, modalityDropout, distributed, progressMillis);
+        return new TrainSettings(variants, n, batchSize, seed, optimiser, model, earlyStopping, fineTune, modalityDropout, distributed, progressMillis, stallMillis);
     }
 
     /**

@@ -156,7 +156,7 @@ class TrainPipelineTest {
         TrainPipeline.Result source = TrainPipeline.train(SPARK.session(), SPARK.config(), s.withEpochs(1), dataset, Variant.INTERMEDIATE);
         ComputationGraph before = ModelSerializer.restoreComputationGraph(Paths.get(source.runDir().toUri()).resolve("best.zip").toFile(), false);
         TrainSettings frozen = new TrainSettings(s.variants(), 2, s.batchSize(), s.seed(), s.optimiser(), s.model(), s.earlyStopping(),
-                new TrainSettings.FineTune(1, 0.5), s.modalityDropout(), s.distributed(), 0);
+                new TrainSettings.FineTune(1, 0.5), s.modalityDropout(), s.distributed(), 0, 0);
         TrainPipeline.Result tuned = TrainPipeline.initFrom(SPARK.session(), SPARK.config(), frozen, dataset, source.runId());
         Path dir = Paths.get(tuned.runDir().toUri());
         ComputationGraph epoch1 = ModelSerializer.restoreComputationGraph(dir.resolve("checkpoints/epoch-1.zip").toFile(), false);
@@ -175,7 +175,7 @@ class TrainPipelineTest {
         TrainSettings s = TrainSettings.of(SPARK.config());
         // an improvement of a million nats is never reached: the run stops after patience epochs without one
         TrainSettings patient = new TrainSettings(s.variants(), 5, s.batchSize(), s.seed(), s.optimiser(), s.model(),
-                new TrainSettings.EarlyStopping(1, 1e6), s.fineTune(), s.modalityDropout(), s.distributed(), 0);
+                new TrainSettings.EarlyStopping(1, 1e6), s.fineTune(), s.modalityDropout(), s.distributed(), 0, 0);
         TrainPipeline.Result r = TrainPipeline.train(SPARK.session(), SPARK.config(), patient, dataset, Variant.EARLY);
         assertEquals(2, r.epochs().size());
         JsonNode run = new ObjectMapper().readTree(Paths.get(r.runDir().toUri()).resolve("run.json").toFile());
@@ -199,7 +199,7 @@ class TrainPipelineTest {
     void progressCountsTheMinibatchesTheWorkersFit() throws Exception {
         var sc = SPARK.session().sparkContext();
         TrainSettings s = TrainSettings.of(SPARK.config());
-        try (TrainProgress progress = new TrainProgress(sc, "test", 0, System.err, p -> "")) {
+        try (TrainProgress progress = new TrainProgress(sc, "test", 0, 0, System.err, p -> "")) {
             ComputationGraph g = io.fusionpipe.train.model.FusionModels.build(Variant.EARLY,
                     s.modelSpec(dataset.vocabulary().size(), 12, 32, 48));
             var sparkNet = new org.deeplearning4j.spark.impl.graph.SparkComputationGraph(sc, g,
@@ -304,6 +304,36 @@ class TrainPipelineTest {
             return png.toByteArray();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The stall watch: a fit that makes no progress is cancelled with a reason (DL4J can wait forever after losing a worker). */
+    @Test
+    void aFitWithoutProgressIsCancelledWithAReason() {
+        org.apache.spark.api.java.JavaSparkContext jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(SPARK.session().sparkContext());
+        java.io.PrintStream quiet = new java.io.PrintStream(new java.io.ByteArrayOutputStream());
+        try (TrainProgress progress = new TrainProgress(jsc.sc(), "stall-test", 0, 400, quiet, p -> "")) {
+            progress.fitting(true);
+            long t0 = System.nanoTime();
+            // a job whose tasks never report a minibatch (as when gradient sharing waits for a lost worker)
+            Exception e = assertThrows(Exception.class, () -> jsc.parallelize(java.util.List.of(1, 2), 2).foreach(x -> Thread.sleep(20_000)));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            assertTrue(seconds < 15, "cancelled after " + seconds + " s, not when the 20 s tasks ended");
+            assertTrue(String.valueOf(e.getMessage()).contains("cancel"), e.getMessage());
+            String why = progress.stalled();
+            assertTrue(why != null && why.contains("no minibatch finished for"), String.valueOf(why));
+        }
+    }
+
+    @Test
+    void idleTimeOutsideAFitIsNotAStall() throws Exception {
+        org.apache.spark.api.java.JavaSparkContext jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(SPARK.session().sparkContext());
+        try (TrainProgress progress = new TrainProgress(jsc.sc(), "idle-test", 0, 300, new java.io.PrintStream(new java.io.ByteArrayOutputStream()), p -> "")) {
+            progress.fitting(true);
+            progress.fitting(false);
+            // scoring and checkpointing between fits take time too
+            jsc.parallelize(java.util.List.of(1, 2), 2).foreach(x -> Thread.sleep(1_500));
+            org.junit.jupiter.api.Assertions.assertNull(progress.stalled());
         }
     }
 }
