@@ -78,7 +78,9 @@ APP="$(newest_app)"
 pass "ingest on the cluster ($APP, executors on both workers): $(grep -E '^published' "$OUT/logs/ingest.log")"
 
 # the executors reach the driver's transport on 127.0.0.1 (each binds its own 127.0.0.N: DL4J_VOID_IP)
-TRAIN_SET=(--set fusionpipe.train.batch-size=16 --set fusionpipe.train.shared.controller-address=127.0.0.1)
+# a fit with no finished minibatch for 60 s fails with the lost executors named (train.stall-timeout)
+TRAIN_SET=(--set fusionpipe.train.batch-size=16 --set fusionpipe.train.shared.controller-address=127.0.0.1
+           --set fusionpipe.train.stall-timeout=60s)
 step "train early fusion, 2 epochs, SharedTrainingMaster on 2 executor JVMs (train job jar)"
 submit train train "$MASTER" train --dataset cards --variants early --epochs 2 "${TRAIN_SET[@]}"
 RUN="$(latest_run)"

@@ -352,6 +352,9 @@ public final class TrainPipeline {
             vb.controllerAddress(d.controllerAddress());
         } else if (sparkMaster.startsWith("local")) {
             vb.controllerAddress("127.0.0.1"); // embedded: driver and "executors" are this JVM
+        } else if (System.getenv("DL4J_VOID_IP") != null && !System.getenv("DL4J_VOID_IP").isBlank()) {
+            // the driver's own transport address (a Kubernetes pod sets it from status.podIP): executors dial it
+            vb.controllerAddress(System.getenv("DL4J_VOID_IP").strip());
         }
         if (!d.networkMask().isBlank()) {
             vb.networkMask(d.networkMask());

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# spark-submit wrapper for Fusionpipe's stages on a cluster:
+#
+#   deploy/submit.sh TARGET STAGE [STAGE ARGUMENTS...]
+#
+#   TARGET  standalone | yarn | k8s | local
+#   STAGE   generate | ingest | train | eval | report | promote | nightly | doctor
+#
+# It picks the stage's job jar (mvn -B -Pjob-jars -DskipTests package; -Pcuda,job-jars for GPU
+# executors) and adds the --conf set every target needs:
+#   - Java 17 --add-opens and the Aeron timeout on the driver and the executors (from the jar's
+#     io/fusionpipe/build.properties: the same list the tests and bin/fusionpipe use)
+#   - executor memory overhead for ND4J's off-heap memory, OMP_NUM_THREADS = executor cores
+#   - for train/eval/nightly: the gradient-sharing UDP port; on Kubernetes the pods' IP as
+#     DL4J_VOID_IP (the driver's is the controller address executors dial)
+#   - FP_GPU=1: one GPU per executor (conf/gpu.conf) and the CUDA build's jar
+#
+# Environment (defaults in brackets):
+#   SPARK_SUBMIT [spark-submit]   FP_MASTER [spark://localhost:7077 | yarn | k8s://https://kubernetes.default.svc]
+#   FP_DEPLOY_MODE [client; cluster on k8s]   FP_EXECUTORS [2]   FP_EXECUTOR_CORES [4]
+#   FP_EXECUTOR_MEMORY [8g]   FP_EXECUTOR_OVERHEAD [6g]   FP_PORT [40123]
+#   FP_IMAGE [fusionpipe/executor-cpu:<version>; -cuda with FP_GPU=1]   FP_NAMESPACE [fusionpipe]
+#   FP_JAR_DIR [the modules' target/; in the images /opt/fusionpipe/jars]   FP_GPU [0]
+#   FP_DRY_RUN=1   print the command instead of running it
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+usage() {
+  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+[ $# -ge 2 ] || usage
+TARGET="$1" STAGE="$2"
+shift 2
+
+case "$STAGE" in
+  generate|ingest) MODULE=ingest ;;
+  train) MODULE=train ;;
+  eval|report|promote|nightly) MODULE=eval ;;
+  doctor) MODULE=train ;;
+  *) echo "submit: unknown stage '$STAGE' (generate, ingest, train, eval, report, promote, nightly, doctor)" >&2; exit 2 ;;
+esac
+
+find_jar() {
+  local dir="${FP_JAR_DIR:-$HERE/pipeline-$MODULE/target}" jar
+  jar="$(ls "$dir"/pipeline-"$MODULE"-*-job.jar 2>/dev/null | head -1 || true)"
+  [ -n "$jar" ] || { echo "submit: no pipeline-$MODULE job jar in $dir: build it with mvn -B -Pjob-jars -DskipTests package" >&2; exit 1; }
+  echo "$jar"
+}
+JAR="$(find_jar)"
+if [ -z "${FP_JVM_FLAGS:-}" ]; then
+  FP_JVM_FLAGS="$(unzip -p "$JAR" io/fusionpipe/build.properties 2>/dev/null | sed -n 's/^jvm.flags=//p')"
+  [ -n "$FP_JVM_FLAGS" ] || { echo "submit: $JAR has no io/fusionpipe/build.properties (not a Fusionpipe job jar?)" >&2; exit 1; }
+fi
+CORES="${FP_EXECUTOR_CORES:-4}"
+PORT="${FP_PORT:-40123}"
+VERSION="$(basename "$JAR" | sed -E "s/^pipeline-$MODULE-(.*)-job\.jar$/\1/")"
+
+ARGS=(--class io.fusionpipe.cli.Fusionpipe --name "fusionpipe-$STAGE"
+      --driver-java-options "$FP_JVM_FLAGS"
+      --conf "spark.executor.extraJavaOptions=$FP_JVM_FLAGS"
+      --conf "spark.executor.instances=${FP_EXECUTORS:-2}"
+      --conf "spark.executor.cores=$CORES"
+      --conf "spark.executor.memory=${FP_EXECUTOR_MEMORY:-8g}"
+      --conf "spark.executor.memoryOverhead=${FP_EXECUTOR_OVERHEAD:-6g}"
+      --conf "spark.executorEnv.OMP_NUM_THREADS=$CORES")
+STAGE_SETS=()
+case "$STAGE" in
+  train|eval|nightly) STAGE_SETS=(--set "fusionpipe.train.shared.port=$PORT") ;;
+esac
+
+case "$TARGET" in
+  standalone)
+    ARGS=(--master "${FP_MASTER:-spark://localhost:7077}" --deploy-mode "${FP_DEPLOY_MODE:-client}" "${ARGS[@]}"
+          --conf "spark.cores.max=$(( ${FP_EXECUTORS:-2} * CORES ))") ;;
+  yarn)
+    ARGS=(--master yarn --deploy-mode "${FP_DEPLOY_MODE:-client}" "${ARGS[@]}"
+          --conf "spark.yarn.appMasterEnv.OMP_NUM_THREADS=$CORES") ;;
+  k8s)
+    IMAGE="${FP_IMAGE:-fusionpipe/executor-$([ "${FP_GPU:-0}" = 1 ] && echo cuda || echo cpu):$VERSION}"
+    ARGS=(--master "${FP_MASTER:-k8s://https://kubernetes.default.svc}" --deploy-mode "${FP_DEPLOY_MODE:-cluster}" "${ARGS[@]}"
+          --conf "spark.kubernetes.namespace=${FP_NAMESPACE:-fusionpipe}"
+          --conf "spark.kubernetes.container.image=$IMAGE"
+          --conf "spark.kubernetes.authenticate.driver.serviceAccountName=fusionpipe"
+          # the pod template sets DL4J_VOID_IP to the pod's IP and opens the UDP port (see deploy/k8s)
+          --conf "spark.kubernetes.driver.podTemplateFile=$HERE/deploy/k8s/pod-template.yaml"
+          --conf "spark.kubernetes.executor.podTemplateFile=$HERE/deploy/k8s/pod-template.yaml")
+    # in the image the jar lives at /opt/fusionpipe/jars (deploy/docker)
+    JAR="local:///opt/fusionpipe/jars/$(basename "$JAR")" ;;
+  local)
+    ARGS=(--master "${FP_MASTER:-local[*]}" "${ARGS[@]}") ;;
+  *) echo "submit: unknown target '$TARGET' (standalone, yarn, k8s, local)" >&2; exit 2 ;;
+esac
+
+if [ "${FP_GPU:-0}" = 1 ]; then
+  ARGS+=(--conf spark.executor.resource.gpu.amount=1 --conf spark.task.resource.gpu.amount=1
+         --conf "spark.task.cpus=$CORES" --files "$HERE/conf/gpu.conf")
+  STAGE_SETS+=(--config gpu.conf)
+fi
+
+CMD=("${SPARK_SUBMIT:-spark-submit}" "${ARGS[@]}" "$JAR" "$STAGE" "$@" "${STAGE_SETS[@]}")
+if [ "${FP_DRY_RUN:-0}" = 1 ]; then
+  printf '%q ' "${CMD[@]}"
+  echo
+  exit 0
+fi
+exec "${CMD[@]}"
