@@ -35,23 +35,40 @@ pass() { printf 'PASS %s\n' "$*"; }
 fail() { printf 'FAIL %s\n' "$*"; exit 1; }
 step() { printf '\n=== [%4ss] %s\n' "$(( $(date +%s) - started ))" "$*"; }
 
-cleanup() { deploy/local-cluster.sh stop > "$OUT/logs/stop.log" 2>&1 || true; }
+cleanup() {
+  [ -n "${SAMPLER:-}" ] && kill "$SAMPLER" 2>/dev/null || true
+  deploy/local-cluster.sh stop > "$OUT/logs/stop.log" 2>&1 || true
+  # media driver directories of the JVMs the fault injection killed (-9 skips their shutdown hook)
+  for d in /dev/shm/aeron-"$(id -un)"-*; do
+    [ -d "$d" ] && [ -f "$OUT/aeron/.since" ] && [ "$d" -nt "$OUT/aeron/.since" ] || continue
+    pid="$(timeout 10 "$JAVA" -cp "$AERON_JAR" -Daeron.dir="$d" io.aeron.samples.AeronStat watch=false 2>/dev/null | head -1 | grep -oE 'pid [0-9]+' | grep -oE '[0-9]+')"
+    [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && rm -rf "$d"
+  done
+  return 0
+}
 trap cleanup EXIT
 
 step "start the cluster"
 deploy/local-cluster.sh start
 SPARK_HOME="$FP_CLUSTER_DIR/spark-home"
 
-# submit NAME JAR_MODULE MASTER ARGS... : the driver in this shell's process group (client mode),
-# its own DL4J/Spark address 127.0.0.1; log to logs/NAME.log. Sets SUBMIT_PID while it runs.
+# What the spark-submit script of a Spark distribution runs (there is none here): the launcher puts the
+# driver's JVM flags on the JVM it starts, so this stand-in does too.
+cat > "$OUT/spark-submit" <<EOF
+#!/usr/bin/env bash
+exec "$JAVA" -Xmx2g $FLAGS -cp "$SPARK_HOME/conf:$SPARK_HOME/jars/*" org.apache.spark.deploy.SparkSubmit "\$@"
+EOF
+chmod +x "$OUT/spark-submit"
+
+# submit_bg NAME MASTER STAGE ARGS... : deploy/submit.sh (the documented wrapper) with the stage's job jar, the
+# driver in client mode with its own address 127.0.0.1; log to logs/NAME.log; SUBMIT_PID while it runs.
 submit_bg() {
-  local name="$1" module="$2" master="$3"; shift 3
-  # shellcheck disable=SC2086
-  SPARK_LOCAL_IP=127.0.0.1 DL4J_VOID_IP=127.0.0.1 "$JAVA" -Xmx2g $FLAGS -cp "$SPARK_HOME/conf:$SPARK_HOME/jars/*" \
-    org.apache.spark.deploy.SparkSubmit --master "$master" --deploy-mode client \
-    --conf spark.executor.memory=2g --conf spark.executor.cores=1 --conf spark.cores.max=2 \
-    --conf spark.ui.enabled=false \
-    --class io.fusionpipe.cli.Fusionpipe "$(jar "$module")" "$@" --root "$ROOT" \
+  local name="$1" master="$2" stage="$3"; shift 3
+  local target=standalone
+  [[ "$master" == local* ]] && target=local
+  SPARK_SUBMIT="$OUT/spark-submit" FP_MASTER="$master" FP_EXECUTORS=2 FP_EXECUTOR_CORES=1 FP_EXECUTOR_MEMORY=2g \
+    FP_EXECUTOR_OVERHEAD=1g SPARK_LOCAL_IP=127.0.0.1 DL4J_VOID_IP=127.0.0.1 \
+    deploy/submit.sh "$target" "$stage" "$@" --root "$ROOT" --set fusionpipe.spark.ui-enabled=false \
     > "$OUT/logs/$name.log" 2>&1 &
   SUBMIT_PID=$!
 }
@@ -70,8 +87,8 @@ newest_app() { find "$FP_CLUSTER_DIR"/work-* -maxdepth 1 -name 'app-*' -printf '
 workers_of() { find "$FP_CLUSTER_DIR"/work-* -maxdepth 1 -name "$1" | wc -l; }
 
 step "generate $CARDS cards and ingest them on the cluster (ingest job jar)"
-submit generate ingest "$MASTER" generate --count "$CARDS" --out "$OUT/cards" --style mixed
-submit ingest ingest "$MASTER" ingest --name cards --input "$OUT/cards" --set fusionpipe.ingest.caption.min-count=1
+submit generate "$MASTER" generate --count "$CARDS" --out "$OUT/cards" --style mixed
+submit ingest "$MASTER" ingest --name cards --input "$OUT/cards" --set fusionpipe.ingest.caption.min-count=1
 test -f "$ROOT/datasets/cards/v1/_manifest.json" || fail "ingest wrote no manifest"
 APP="$(newest_app)"
 [ "$(workers_of "$APP")" -eq 2 ] || fail "ingest: application $APP ran executors on $(workers_of "$APP") worker(s), expected 2"
@@ -81,8 +98,29 @@ pass "ingest on the cluster ($APP, executors on both workers): $(grep -E '^publi
 # a fit with no finished minibatch for 60 s fails with the lost executors named (train.stall-timeout)
 TRAIN_SET=(--set fusionpipe.train.batch-size=16 --set fusionpipe.train.shared.controller-address=127.0.0.1
            --set fusionpipe.train.stall-timeout=60s)
+# Aeron's own counters ("Bytes sent") of every JVM's gradient-sharing media driver, sampled while it
+# runs (the directories are deleted when a JVM exits); io.aeron.samples.AeronStat is in aeron-all.
+AERON_JAR="$(ls "$SPARK_HOME"/jars/aeron-all-*.jar 2>/dev/null | head -1 || true)"
+[ -n "$AERON_JAR" ] || AERON_JAR="$(find ~/.m2/repository/io/aeron/aeron-all -name 'aeron-all-*.jar' | sort | tail -1)"
+mkdir -p "$OUT/aeron"
+touch "$OUT/aeron/.since"
+sample_aeron() {
+  while true; do
+    # executors: Aeron's default /dev/shm/aeron-USER-*; the driver: aeron.dir under the root's scratch
+    for d in /dev/shm/aeron-"$(id -un)"-* "$ROOT"/tmp/aeron/*; do
+      [ -d "$d" ] && [ "$d" -nt "$OUT/aeron/.since" ] || continue
+      timeout 10 "$JAVA" -cp "$AERON_JAR" -Daeron.dir="$d" io.aeron.samples.AeronStat watch=false > "$OUT/aeron/.tmp" 2>/dev/null \
+        && grep -q "Bytes sent" "$OUT/aeron/.tmp" && mv "$OUT/aeron/.tmp" "$OUT/aeron/$(basename "$d").txt"
+    done
+    sleep 2
+  done
+}
+
 step "train early fusion, 2 epochs, SharedTrainingMaster on 2 executor JVMs (train job jar)"
-submit train train "$MASTER" train --dataset cards --variants early --epochs 2 "${TRAIN_SET[@]}"
+sample_aeron &
+SAMPLER=$!
+submit train "$MASTER" train --dataset cards --variants early --epochs 2 "${TRAIN_SET[@]}"
+kill "$SAMPLER" 2>/dev/null || true
 RUN="$(latest_run)"
 [ "$(epochs_done "$RUN")" -eq 2 ] || fail "train: run $RUN has $(epochs_done "$RUN") epochs in metrics.jsonl, expected 2"
 test -f "$ROOT/runs/$RUN/best.zip" || fail "train: no best.zip"
@@ -97,18 +135,41 @@ for log in "${TRAIN_EXEC_LOGS[@]}"; do
 done
 pass "gradient sharing: each executor JVM opened its own transport to the driver's (127.0.0.1)"
 
+step "measure: the same training on local[2] (one JVM), and the bytes gradient sharing sent"
+submit train-local "local[2]" train --dataset cards --variants early --epochs 2 "${TRAIN_SET[@]}"
+RUN_LOCAL="$(latest_run)"
+epoch_s() { sed -n "${2}p" "$ROOT/runs/$1/metrics.jsonl" | grep -oE '"seconds" *: *[0-9.]+' | grep -oE '[0-9.]+$'; }
+params="$(grep -oE '"total" *: *[0-9]+' "$ROOT/runs/$RUN/run.json" | grep -oE '[0-9]+$')"
+batches=$(( 2 * ( $(grep -oE '"train" *: *[0-9]+' "$ROOT/datasets/cards/v1/_manifest.json" | head -1 | grep -oE '[0-9]+$') + 15 ) / 16 ))
+sent=0 jvms=0
+for f in "$OUT"/aeron/*.txt; do
+  [ -f "$f" ] || continue
+  b="$(grep "Bytes sent" "$f" | grep -oE '[0-9,]+ - Bytes' | grep -oE '^[0-9,]+' | tr -d ,)"
+  echo "  aeron $(basename "$f" .txt): $(head -1 "$f" | grep -oE 'pid [0-9]+'), bytes sent $b"
+  sent=$((sent + b)) jvms=$((jvms + 1))
+done
+[ "$jvms" -ge 3 ] || echo "  note: Aeron counters of $jvms JVM(s) sampled (driver + 2 executors expected)"
+c2="$(epoch_s "$RUN" 2)" l2="$(epoch_s "$RUN_LOCAL" 2)"
+summary="$(printf '{"cluster_epoch2_s": %s, "local2_epoch2_s": %s, "cluster_over_local": %s, "parameters": %s, "dense_gradient_bytes": %s, "minibatches": %s, "aeron_jvms": %s, "bytes_sent_total": %s, "bytes_sent_per_minibatch": %s, "dense_over_sent": %s}' \
+  "$c2" "$l2" "$(echo "scale=2; $c2 / $l2" | bc)" "$params" "$((params * 4))" "$batches" "$jvms" "$sent" \
+  "$((sent / batches))" "$(echo "scale=1; $params * 4 / ($sent / $batches + 1)" | bc)")"
+echo "  epoch 2: cluster (2 executor JVMs, 1 core each) ${c2} s vs local[2] (one JVM) ${l2} s; on 2 cores this is overhead, not speed-up"
+echo "  gradient sharing: $sent bytes sent by $jvms JVMs over $batches minibatches = $((sent / batches)) bytes per minibatch vs a dense gradient of $((params * 4)) bytes"
+echo "CLUSTER_MEASURE $summary"
+
 step "eval the run on the cluster (eval job jar)"
-submit eval eval "$MASTER" eval --runs "$RUN" --set fusionpipe.eval.bootstrap.resamples=100
+submit eval "$MASTER" eval --runs "$RUN" --set fusionpipe.eval.bootstrap.resamples=100
 EVAL="$(ls -t "$ROOT/evals" | head -1)"
 test -f "$ROOT/evals/$EVAL/metrics.json" || fail "eval wrote no metrics.json"
 pass "eval on the cluster: $EVAL"
 
 if [ "${FP_CLUSTER_SKIP_FAULTS:-0}" != 1 ]; then
   step "fault 1: kill an executor JVM during epoch 2 of 3"
-  submit_bg fault-executor train "$MASTER" train --dataset cards --variants early --epochs 3 "${TRAIN_SET[@]}"
+  prev="$(latest_run)"
+  submit_bg fault-executor "$MASTER" train --dataset cards --variants early --epochs 3 "${TRAIN_SET[@]}"
   DRIVER=$SUBMIT_PID
   for _ in $(seq 1 600); do
-    RUN1="$(latest_run)"; [ "$RUN1" != "$RUN" ] && [ "$(epochs_done "$RUN1")" -ge 1 ] && break; sleep 0.5
+    RUN1="$(latest_run)"; [ "$RUN1" != "$prev" ] && [ "$(epochs_done "$RUN1")" -ge 1 ] && break; sleep 0.5
   done
   [ "$(epochs_done "$RUN1")" -ge 1 ] || fail "fault 1: no epoch finished"
   APP1="$(newest_app)"
@@ -124,22 +185,23 @@ if [ "${FP_CLUSTER_SKIP_FAULTS:-0}" != 1 ]; then
     grep -qE "^train failed: " "$OUT/logs/fault-executor.log" || fail "fault 1: the driver failed without a clear 'train failed:' error"
   fi
   before="$(epochs_done "$RUN1")"
-  submit resume-executor train "$MASTER" train --resume "$RUN1" --epochs 3 "${TRAIN_SET[@]}"
+  submit resume-executor "$MASTER" train --resume "$RUN1" --epochs 3 "${TRAIN_SET[@]}"
   [ "$(epochs_done "$RUN1")" -eq 3 ] || fail "fault 1: after --resume run $RUN1 has $(epochs_done "$RUN1") epochs, expected 3"
   pass "fault 1: executor killed (driver rc $rc, $before epoch(s) kept); --resume finished epoch 3"
 
   step "fault 2: kill the driver mid-epoch 2 of 3"
-  submit_bg fault-driver train "$MASTER" train --dataset cards --variants early --epochs 3 "${TRAIN_SET[@]}"
+  prev="$(latest_run)"
+  submit_bg fault-driver "$MASTER" train --dataset cards --variants early --epochs 3 "${TRAIN_SET[@]}"
   DRIVER=$SUBMIT_PID
   for _ in $(seq 1 600); do
-    RUN2="$(latest_run)"; [ "$RUN2" != "$RUN1" ] && [ "$(epochs_done "$RUN2")" -ge 1 ] && break; sleep 0.5
+    RUN2="$(latest_run)"; [ "$RUN2" != "$prev" ] && [ "$(epochs_done "$RUN2")" -ge 1 ] && break; sleep 0.5
   done
   [ "$(epochs_done "$RUN2")" -ge 1 ] || fail "fault 2: no epoch finished"
   sleep 5
   kill -9 "$DRIVER"; wait "$DRIVER" 2>/dev/null || true
   before="$(epochs_done "$RUN2")"
   echo "  killed the driver (pid $DRIVER) in epoch $((before + 1)); checkpoints: $(ls "$ROOT/runs/$RUN2/checkpoints" 2>/dev/null | tr '\n' ' ')"
-  submit resume-driver train "$MASTER" train --resume "$RUN2" --epochs 3 "${TRAIN_SET[@]}"
+  submit resume-driver "$MASTER" train --resume "$RUN2" --epochs 3 "${TRAIN_SET[@]}"
   [ "$(epochs_done "$RUN2")" -eq 3 ] || fail "fault 2: after --resume run $RUN2 has $(epochs_done "$RUN2") epochs, expected 3"
   pass "fault 2: driver killed after $before epoch(s); --resume finished epoch 3, no epoch lost beyond the checkpoint"
 fi

@@ -226,7 +226,7 @@ public final class NightlyPipeline {
                 boolean regression = promote.path("outcome").asText().equals(Promotion.Outcome.REGRESSION.id());
                 String reason = promote.path("reason").asText();
                 return finish(regression ? ExitCodes.REGRESSION : ExitCodes.OK, regression ? "regression" : "ok", reason);
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // including Spark's checked SparkException, which Scala code throws undeclared
                 ObjectNode st = step(current);
                 st.put("status", "failed");
                 st.put("error", io.fusionpipe.cli.Fusionpipe.describe(e));

@@ -7,12 +7,12 @@ import java.util.Locale;
 /**
  * Inline SVG charts for the self-contained report: no scripts, no fonts or files fetched. Each
  * chart is a {@code <figure class="chart">} with a title, axes with "nice" ticks, a legend, and
- * {@code <title>} tooltips on every mark.
+ * {@code <title>} tooltips on every mark. Public for notebooks/, which draw the same charts.
  */
-final class Svg {
+public final class Svg {
 
     /** Colours for series, by position; the report gives each variant the same colour in every chart. */
-    static final List<String> PALETTE = List.of("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf");
+    public static final List<String> PALETTE = List.of("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf");
 
     private static final int W = 640;
     private static final int H = 300;
@@ -22,20 +22,20 @@ final class Svg {
     private static final int BOTTOM = 46;
 
     /** A line: points (x, y); dashed or solid; marked points get a star (e.g. the champion). */
-    record Series(String name, String color, boolean dashed, List<double[]> points, List<Boolean> marked) {
-        Series(String name, String color, boolean dashed, List<double[]> points) {
+    public record Series(String name, String color, boolean dashed, List<double[]> points, List<Boolean> marked) {
+        public Series(String name, String color, boolean dashed, List<double[]> points) {
             this(name, color, dashed, points, null);
         }
     }
 
     /** One bar of a group: value with an optional interval (NaN for none). */
-    record Bar(String series, String color, double value, double lo, double hi) {
+    public record Bar(String series, String color, double value, double lo, double hi) {
     }
 
     private Svg() {
     }
 
-    static String lineChart(String id, String title, String xLabel, String yLabel, List<Series> series, List<String> xTickLabels) {
+    public static String lineChart(String id, String title, String xLabel, String yLabel, List<Series> series, List<String> xTickLabels) {
         double xMin = Double.POSITIVE_INFINITY;
         double xMax = Double.NEGATIVE_INFINITY;
         double yMin = Double.POSITIVE_INFINITY;
@@ -123,7 +123,7 @@ final class Svg {
      * Grouped vertical bars with interval whiskers: one group per category (e.g. metric or field),
      * one bar per series within it. {@code bars.get(g)} are the bars of group {@code g}.
      */
-    static String groupedBars(String id, String title, String yLabel, List<String> groups, List<List<Bar>> bars, boolean fromZero) {
+    public static String groupedBars(String id, String title, String yLabel, List<String> groups, List<List<Bar>> bars, boolean fromZero) {
         StringBuilder b = open(id, title);
         double yMin = fromZero ? 0 : Double.POSITIVE_INFINITY;
         double yMax = Double.NEGATIVE_INFINITY;

@@ -260,8 +260,8 @@ public final class TrainPipeline {
             run.put("status", "failed");
             writeJson(hadoop, new Path(runDir, "run.json"), run);
             throw new UncheckedIOException(e);
-        } catch (RuntimeException e) {
-            RuntimeException failure = e;
+        } catch (Exception e) { // Spark throws its checked SparkException from Scala code, undeclared
+            RuntimeException failure = e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
             if (progress.stalled() != null) {
                 failure = new IllegalStateException(variant.id() + " epoch " + current[0] + ": " + progress.stalled() + " (train.stall-timeout); "
                         + (epochs.isEmpty() && completed == 0 ? "no checkpoint yet: start a new run" : "continue from the last checkpoint with "
