@@ -163,15 +163,22 @@ EVAL="$(ls -t "$ROOT/evals" | head -1)"
 test -f "$ROOT/evals/$EVAL/metrics.json" || fail "eval wrote no metrics.json"
 pass "eval on the cluster: $EVAL"
 
-if [ "${FP_CLUSTER_SKIP_FAULTS:-0}" != 1 ]; then
-  step "fault 1: kill an executor JVM during epoch 2 of 3"
-  prev="$(latest_run)"
-  submit_bg fault-executor "$MASTER" train --dataset cards --variants early --epochs 3 "${TRAIN_SET[@]}"
+# start_training NAME: a 3-epoch run in the background; returns once its first epoch is recorded,
+# with DRIVER (the driver's pid) and NEW_RUN (its run id) set
+start_training() {
+  local prev; prev="$(latest_run)"
+  submit_bg "$1" "$MASTER" train --dataset cards --variants early --epochs 3 "${TRAIN_SET[@]}"
   DRIVER=$SUBMIT_PID
   for _ in $(seq 1 600); do
-    RUN1="$(latest_run)"; [ "$RUN1" != "$prev" ] && [ "$(epochs_done "$RUN1")" -ge 1 ] && break; sleep 0.5
+    NEW_RUN="$(latest_run)"; [ "$NEW_RUN" != "$prev" ] && [ "$(epochs_done "$NEW_RUN")" -ge 1 ] && return 0; sleep 0.5
   done
-  [ "$(epochs_done "$RUN1")" -ge 1 ] || fail "fault 1: no epoch finished"
+  fail "$1: no epoch finished in 5 minutes"
+}
+
+if [ "${FP_CLUSTER_SKIP_FAULTS:-0}" != 1 ]; then
+  step "fault 1: kill an executor JVM during epoch 2 of 3"
+  start_training fault-executor
+  RUN1="$NEW_RUN"
   APP1="$(newest_app)"
   victim="$(pgrep -f "CoarseGrainedExecutorBackend.*$APP1" | head -1 || true)"
   [ -n "$victim" ] || fail "fault 1: no executor JVM of $APP1 found"
@@ -190,13 +197,8 @@ if [ "${FP_CLUSTER_SKIP_FAULTS:-0}" != 1 ]; then
   pass "fault 1: executor killed (driver rc $rc, $before epoch(s) kept); --resume finished epoch 3"
 
   step "fault 2: kill the driver mid-epoch 2 of 3"
-  prev="$(latest_run)"
-  submit_bg fault-driver "$MASTER" train --dataset cards --variants early --epochs 3 "${TRAIN_SET[@]}"
-  DRIVER=$SUBMIT_PID
-  for _ in $(seq 1 600); do
-    RUN2="$(latest_run)"; [ "$RUN2" != "$prev" ] && [ "$(epochs_done "$RUN2")" -ge 1 ] && break; sleep 0.5
-  done
-  [ "$(epochs_done "$RUN2")" -ge 1 ] || fail "fault 2: no epoch finished"
+  start_training fault-driver
+  RUN2="$NEW_RUN"
   sleep 5
   kill -9 "$DRIVER"; wait "$DRIVER" 2>/dev/null || true
   before="$(epochs_done "$RUN2")"
