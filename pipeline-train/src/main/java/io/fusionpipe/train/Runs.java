@@ -6,6 +6,8 @@ import io.fusionpipe.cli.UsageException;
 import io.fusionpipe.dataset.DatasetVersion;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.layout.HadoopFiles;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
@@ -89,6 +91,48 @@ public final class Runs {
             throw new UsageException("listing runs under " + runs + ": " + e.getMessage());
         }
         return out;
+    }
+
+    /** Keys of {@code fusionpipe.train} that do not change what a run learns (scheduling, transport, what to train next). */
+    static final List<String> NOT_RESULT_SETTINGS = List.of("variants", "epochs", "progress-interval", "stall-timeout", "shared.port",
+            "shared.controller-address", "shared.network-mask");
+
+    /**
+     * The {@code fusionpipe.train} settings that shape a run's result (model, optimiser, data order,
+     * gradient sharing) in a canonical form — keys sorted, numbers by value (0 = 0.0) — so two runs
+     * with equal strings were trained alike.
+     */
+    public static String resultSettings(Config config) {
+        Config train = config.getConfig("fusionpipe.train");
+        for (String key : NOT_RESULT_SETTINGS) {
+            train = train.withoutPath(key);
+        }
+        return canonical(train.root().unwrapped()).toString();
+    }
+
+    private static Object canonical(Object value) {
+        if (value instanceof Map<?, ?> m) {
+            Map<String, Object> sorted = new java.util.TreeMap<>();
+            m.forEach((k, v) -> sorted.put(String.valueOf(k), canonical(v)));
+            return sorted;
+        }
+        if (value instanceof List<?> l) {
+            return l.stream().map(Runs::canonical).toList();
+        }
+        if (value instanceof Number n) {
+            return new java.math.BigDecimal(n.toString()).stripTrailingZeros().toPlainString();
+        }
+        return value;
+    }
+
+    /** {@link #resultSettings} of the configuration a run saved ({@code fusionpipe.conf} in its directory). */
+    public static String resultSettings(Configuration hadoop, Path runDir) {
+        Path conf = new Path(runDir, FusionRoot.CONFIG_SNAPSHOT);
+        try {
+            return resultSettings(ConfigFactory.parseString(HadoopFiles.readString(hadoop, conf)).resolve());
+        } catch (RuntimeException e) {
+            throw new UsageException("cannot read the configuration run " + runDir.getName() + " saved (" + conf + "): " + e.getMessage());
+        }
     }
 
     /** The newest completed run of each variant on this dataset version (run ids sort by start time). */

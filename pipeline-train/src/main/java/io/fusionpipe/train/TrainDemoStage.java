@@ -19,7 +19,7 @@ import java.util.Optional;
 /**
  * The demo's train stage: each variant of {@code fusionpipe.train.variants} trains for
  * {@code fusionpipe.demo.epochs} on the demo dataset's latest version. A completed run of the same
- * variant, dataset version and epoch count is reused.
+ * variant, dataset version, epoch count and result-shaping train settings is reused.
  */
 public final class TrainDemoStage implements DemoStage {
 
@@ -46,7 +46,7 @@ public final class TrainDemoStage implements DemoStage {
         TrainSettings s = TrainSettings.of(config).withEpochs(epochs);
         List<String> results = new ArrayList<>();
         for (Variant v : s.variants()) {
-            Optional<String> done = completedRun(root, hadoop, ds, v, epochs);
+            Optional<String> done = completedRun(root, hadoop, ds, v, epochs, config.config());
             if (done.isPresent()) {
                 out.println("  " + v.id() + ": reusing run " + done.get());
                 results.add(v.id() + " (reused)");
@@ -62,11 +62,17 @@ public final class TrainDemoStage implements DemoStage {
         return "runs: " + String.join(", ", results);
     }
 
-    /** The newest completed run of {@code v} on this dataset version with {@code epochs} epochs, if any. */
-    static Optional<String> completedRun(FusionRoot root, Configuration hadoop, DatasetVersion ds, Variant v, int epochs) {
+    /**
+     * The newest completed run of {@code v} on this dataset version with {@code epochs} epochs that was
+     * trained with the same result-shaping settings as {@code current} ({@link Runs#resultSettings}), if any.
+     */
+    static Optional<String> completedRun(FusionRoot root, Configuration hadoop, DatasetVersion ds, Variant v, int epochs,
+                                         com.typesafe.config.Config current) {
+        String wanted = Runs.resultSettings(current);
         String found = null;
         for (Runs.Run r : Runs.completed(root, hadoop, ds)) {
-            if (r.variant().equals(v.id()) && r.json().path("epochs").asInt() == epochs) {
+            if (r.variant().equals(v.id()) && r.json().path("epochs").asInt() == epochs
+                    && Runs.resultSettings(hadoop, root.run(r.id())).equals(wanted)) {
                 found = r.id();
             }
         }

@@ -336,4 +336,20 @@ class TrainPipelineTest {
             org.junit.jupiter.api.Assertions.assertNull(progress.stalled());
         }
     }
+
+    @Test
+    void theDemoReusesOnlyARunTrainedWithTheSameSettings() throws Exception {
+        TrainSettings s = TrainSettings.of(SPARK.config()).withEpochs(1);
+        TrainPipeline.Result r = TrainPipeline.train(SPARK.session(), SPARK.config(), s, dataset, Variant.EARLY);
+        var hadoop = SPARK.session().sparkContext().hadoopConfiguration();
+        FusionRoot root = FusionRoot.of(SPARK.config());
+        com.typesafe.config.Config same = SPARK.config().config()
+                .withValue("fusionpipe.train.progress-interval", com.typesafe.config.ConfigValueFactory.fromAnyRef("1m"));
+        com.typesafe.config.Config wider = SPARK.config().config()
+                .withValue("fusionpipe.train.model.hidden", com.typesafe.config.ConfigValueFactory.fromAnyRef(32));
+        assertEquals(java.util.Optional.of(r.runId()), TrainDemoStage.completedRun(root, hadoop, dataset, Variant.EARLY, 1, same),
+                "a setting that does not shape the result (progress-interval) keeps the run reusable");
+        assertTrue(TrainDemoStage.completedRun(root, hadoop, dataset, Variant.EARLY, 1, wider).isEmpty(),
+                "a run with another model size is not the one the demo asks for");
+    }
 }
