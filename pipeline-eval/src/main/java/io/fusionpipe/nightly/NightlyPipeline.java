@@ -12,6 +12,7 @@ import io.fusionpipe.eval.EvalSettings;
 import io.fusionpipe.ingest.IngestCommand;
 import io.fusionpipe.ingest.IngestPipeline;
 import io.fusionpipe.ingest.IngestSettings;
+import io.fusionpipe.layout.FileLock;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.layout.HadoopFiles;
 import io.fusionpipe.registry.PromotePipeline;
@@ -29,14 +30,15 @@ import org.apache.spark.sql.SparkSession;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -78,15 +80,9 @@ public final class NightlyPipeline {
         FusionRoot root = FusionRoot.of(config);
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         Path lock = lockFile(root);
-        String holder = holder(req.date());
-        if (!HadoopFiles.createExclusive(hadoop, lock, holder)) {
-            String other;
-            try {
-                other = HadoopFiles.readString(hadoop, lock).strip();
-            } catch (RuntimeException e) {
-                other = "unreadable: " + e.getMessage();
-            }
-            String reason = "another nightly run holds " + lock + " (" + other + "); if that process is gone, delete the file";
+        Optional<FileLock> held = FileLock.acquire(hadoop, lock, Duration.ZERO, "nightly " + req.date());
+        if (held.isEmpty()) {
+            String reason = "another nightly run holds " + lock + " (" + FileLock.holder(hadoop, lock) + "); if that process is gone, delete the file";
             out.println("nightly: " + reason);
             return new Result(ExitCodes.FAILURE, "locked", reason, logFile(root, req.date()), null);
         }
@@ -94,22 +90,11 @@ public final class NightlyPipeline {
             return new Night(spark, config, root, hadoop, req, out).run();
         } finally {
             try {
-                lock.getFileSystem(hadoop).delete(lock, false);
-            } catch (IOException e) {
+                held.get().close();
+            } catch (UncheckedIOException e) {
                 out.println("nightly: could not remove the lock " + lock + ": " + e.getMessage());
             }
         }
-    }
-
-    private static String holder(LocalDate date) {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            host = "unknown-host";
-        }
-        return "host " + host + ", pid " + ManagementFactory.getRuntimeMXBean().getPid() + ", date " + date + ", since "
-                + ZonedDateTime.now(ZoneOffset.UTC);
     }
 
     /** One night's state and steps. */
@@ -286,7 +271,7 @@ public final class NightlyPipeline {
             once("train-" + v.id(), () -> {
                 String runId = st.path("run_id").asText(null);
                 TrainPipeline.Result r;
-                if (runId != null && !Runs.epochs(hadoop, root.run(runId)).isEmpty() && hasCheckpoint(runId)) {
+                if (runId != null && Runs.lastCheckpoint(hadoop, root.run(runId)) > 0) {
                     out.println("    resuming run " + runId + " from its last checkpoint");
                     r = TrainPipeline.resume(spark, config, ts, runId);
                 } else {
@@ -309,15 +294,6 @@ public final class NightlyPipeline {
             return st.path("run_id").asText();
         }
 
-        private boolean hasCheckpoint(String runId) {
-            try {
-                Path dir = new Path(root.run(runId), "checkpoints");
-                return dir.getFileSystem(hadoop).exists(dir) && dir.getFileSystem(hadoop).listStatus(dir).length > 0;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
         /**
          * What variant {@code v} starts from: the champion when it is this variant (and shares the
          * vocabulary), else the variant's newest completed run on this dataset with the same
@@ -328,19 +304,11 @@ public final class NightlyPipeline {
             if (champion != null && champion.path("variant").asText().equals(v.id()) && usable(champion.path("run_id").asText(), ds)) {
                 return champion.path("run_id").asText();
             }
-            String newest = null;
-            for (int k = ds.version(); k >= 1 && newest == null; k--) {
-                DatasetVersion older = DatasetVersion.open(root, ds.name(), k, hadoop);
-                if (!older.vocabulary().hash().equals(ds.vocabulary().hash())) {
-                    continue;
-                }
-                for (Runs.Run r : Runs.completed(root, hadoop, older)) {
-                    if (r.variant().equals(v.id())) {
-                        newest = r.id();
-                    }
-                }
-            }
-            return newest;
+            // the newest version's newest run (run ids sort by start time within a version)
+            return Runs.completed(root, hadoop, ds.name(), ds.vocabulary().hash()).stream()
+                    .filter(r -> r.variant().equals(v.id()))
+                    .max(Comparator.comparingInt((Runs.Run r) -> r.json().path("dataset").path("version").asInt()).thenComparing(Runs.Run::id))
+                    .map(Runs.Run::id).orElse(null);
         }
 
         private boolean usable(String runId, DatasetVersion ds) {

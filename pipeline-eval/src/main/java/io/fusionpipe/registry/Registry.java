@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fusionpipe.layout.FileLock;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.layout.HadoopFiles;
 import org.apache.hadoop.conf.Configuration;
@@ -11,11 +12,11 @@ import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
@@ -75,21 +76,8 @@ public final class Registry {
      */
     public ObjectNode update(UnaryOperator<ObjectNode> change, Duration lockWait) {
         Path lock = new Path(dir, ".lock");
-        String owner = owner();
-        long deadline = System.nanoTime() + lockWait.toNanos();
-        while (!HadoopFiles.createExclusive(hadoop, lock, owner)) {
-            if (System.nanoTime() > deadline) {
-                String holder;
-                try {
-                    holder = HadoopFiles.readString(hadoop, lock).trim();
-                } catch (UncheckedIOException e) {
-                    holder = "unknown";
-                }
-                throw new IllegalStateException("registry " + dir + " is locked by " + holder + " (waited " + lockWait.toSeconds()
-                        + " s); if no promote is running, delete " + lock);
-            }
-            sleep();
-        }
+        FileLock held = FileLock.acquire(hadoop, lock, lockWait, "").orElseThrow(() -> new IllegalStateException("registry " + dir
+                + " is locked by " + FileLock.holder(hadoop, lock) + " (waited " + lockWait.toSeconds() + " s); if no promote is running, delete " + lock));
         try {
             ObjectNode current = read();
             ObjectNode next = change.apply(current.deepCopy());
@@ -104,11 +92,7 @@ public final class Registry {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
-            try {
-                lock.getFileSystem(hadoop).delete(lock, false);
-            } catch (IOException e) {
-                throw new UncheckedIOException("releasing registry lock " + lock + ": " + e.getMessage(), e);
-            }
+            held.close();
         }
     }
 
@@ -117,22 +101,20 @@ public final class Registry {
         return (ArrayNode) read().path("history");
     }
 
-    private static String owner() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            host = "unknown-host";
+    /** The runs that have been champion of {@code model}: the current one first, then every earlier one, oldest first. */
+    public List<String> championRuns(String model) {
+        ObjectNode state = read();
+        List<String> runs = new ArrayList<>();
+        JsonNode champion = state.path("champions").path(model);
+        if (!champion.isMissingNode()) {
+            runs.add(champion.path("run_id").asText());
         }
-        return "pid " + ManagementFactory.getRuntimeMXBean().getPid() + " on " + host + " since " + ZonedDateTime.now(ZoneOffset.UTC);
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(200);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the registry lock", e);
+        for (JsonNode h : state.path("history")) {
+            if (h.path("model").asText().equals(model) && Promotion.Outcome.crowns(h.path("outcome").asText())
+                    && !runs.contains(h.path("challenger_run").asText())) {
+                runs.add(h.path("challenger_run").asText());
+            }
         }
+        return runs;
     }
 }

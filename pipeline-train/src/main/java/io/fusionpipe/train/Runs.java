@@ -65,8 +65,41 @@ public final class Runs {
         return out;
     }
 
+    /** A run's checkpoint after {@code epoch}. */
+    public static Path checkpoint(Path runDir, int epoch) {
+        return new Path(runDir, "checkpoints/epoch-" + epoch + ".zip");
+    }
+
+    /**
+     * The last epoch a run can be resumed after: the newest epoch recorded in metrics.jsonl whose
+     * checkpoint exists; 0 when there is none (the run must start anew).
+     */
+    public static int lastCheckpoint(Configuration hadoop, Path runDir) {
+        int last = epochs(hadoop, runDir).size();
+        try {
+            while (last > 0 && !checkpoint(runDir, last).getFileSystem(hadoop).exists(checkpoint(runDir, last))) {
+                last--;
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return last;
+    }
+
     /** Completed runs trained on exactly this dataset version and vocabulary, oldest run id first. */
     public static List<Run> completed(FusionRoot root, Configuration hadoop, DatasetVersion ds) {
+        return completed(root, hadoop, run -> run.path("dataset").path("name").asText().equals(ds.name())
+                && run.path("dataset").path("version").asInt() == ds.version()
+                && run.path("vocab_hash").asText().equals(ds.vocabulary().hash()));
+    }
+
+    /** Completed runs on any version of dataset {@code name} with this vocabulary hash, oldest run id first. */
+    public static List<Run> completed(FusionRoot root, Configuration hadoop, String name, String vocabHash) {
+        return completed(root, hadoop, run -> run.path("dataset").path("name").asText().equals(name)
+                && run.path("vocab_hash").asText().equals(vocabHash));
+    }
+
+    private static List<Run> completed(FusionRoot root, Configuration hadoop, java.util.function.Predicate<JsonNode> which) {
         List<Run> out = new ArrayList<>();
         Path runs = root.runs();
         try {
@@ -81,9 +114,7 @@ public final class Runs {
                     continue;
                 }
                 JsonNode run = JSON.readTree(HadoopFiles.readString(hadoop, runJson));
-                if (run.path("status").asText().equals("completed") && run.path("dataset").path("name").asText().equals(ds.name())
-                        && run.path("dataset").path("version").asInt() == ds.version()
-                        && run.path("vocab_hash").asText().equals(ds.vocabulary().hash())) {
+                if (run.path("status").asText().equals("completed") && which.test(run)) {
                     out.add(new Run(st.getPath().getName(), run));
                 }
             }

@@ -120,14 +120,11 @@ public final class TrainPipeline {
             throw new UsageException("--resume " + runId + ": dataset " + ds.name() + " v" + ds.version() + " no longer has the run's vocabulary");
         }
         List<EpochMetrics> done = Runs.epochs(hadoop, runDir);
-        int last = done.size();
-        while (last > 0 && !exists(hadoop, new Path(runDir, "checkpoints/epoch-" + last + ".zip"))) {
-            last--;
-        }
+        int last = Runs.lastCheckpoint(hadoop, runDir);
         if (last == 0) {
             throw new UsageException("--resume " + runId + ": no checkpoint yet; start a new run instead");
         }
-        ComputationGraph graph = restore(hadoop, new Path(runDir, "checkpoints/epoch-" + last + ".zip"));
+        ComputationGraph graph = restore(hadoop, Runs.checkpoint(runDir, last));
         Variant variant = Variant.parse(run.path("variant").asText());
         LOG.info("resuming {} after epoch {}", runId, last);
         return run(spark, config, s, ds, variant, graph, runId, last, done.subList(0, last),
@@ -236,7 +233,7 @@ public final class TrainPipeline {
                 epochs.add(m);
                 metrics.append(toJson(m)).append('\n');
                 byte[] model = serialize(sparkNet.getNetwork());
-                HadoopFiles.writeAtomically(hadoop, new Path(runDir, "checkpoints/epoch-" + epoch + ".zip"), model);
+                HadoopFiles.writeAtomically(hadoop, Runs.checkpoint(runDir, epoch), model);
                 HadoopFiles.writeAtomically(hadoop, new Path(runDir, "metrics.jsonl"), metrics.toString());
                 double key = hasVal ? m.valLoss() : m.trainLoss();
                 sinceBest = key < best - s.earlyStopping().minDelta() ? 0 : sinceBest + 1;
