@@ -107,7 +107,7 @@ public final class PromotePipeline {
                 entry.put("p_value", p);
             }
             entry.put("reason", d.reason());
-            if (d.outcome() == Promotion.Outcome.FIRST || d.outcome() == Promotion.Outcome.PROMOTED) {
+            if (d.outcome().crowns()) {
                 ObjectNode c = current.with("champions").putObject(name);
                 c.put("run_id", challengerId);
                 c.put("variant", metrics.path("variants").path(challenger).path("variant").asText());

@@ -23,6 +23,16 @@ public final class Promotion {
         public String id() {
             return name().toLowerCase(Locale.ROOT);
         }
+
+        /** Whether this outcome made the challenger champion (first or promoted). */
+        public boolean crowns() {
+            return this == FIRST || this == PROMOTED;
+        }
+
+        /** {@link #crowns} of an outcome as the registry history records it ({@link #id}). */
+        public static boolean crowns(String id) {
+            return FIRST.id().equals(id) || PROMOTED.id().equals(id);
+        }
     }
 
     /** The decision and a sentence saying why. */

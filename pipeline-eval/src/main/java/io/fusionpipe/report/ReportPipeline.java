@@ -14,7 +14,6 @@ import io.fusionpipe.layout.ConfigSnapshot;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.layout.HadoopFiles;
 import io.fusionpipe.log.StageLog;
-import io.fusionpipe.registry.Promotion;
 import io.fusionpipe.registry.Registry;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -90,24 +89,13 @@ public final class ReportPipeline {
 
         String model = config.config().getString("fusionpipe.registry.model-name");
         Registry registry = new Registry(root, hadoop);
-        JsonNode state = registry.read();
-        List<String> championRuns = new ArrayList<>();
-        JsonNode champion = state.path("champions").path(model);
-        if (!champion.isMissingNode()) {
-            championRuns.add(champion.path("run_id").asText());
-        }
-        for (JsonNode h : state.path("history")) {
-            String o = h.path("outcome").asText();
-            boolean crowned = o.equals(Promotion.Outcome.FIRST.id()) || o.equals(Promotion.Outcome.PROMOTED.id());
-            if (h.path("model").asText().equals(model) && crowned && !championRuns.contains(h.path("challenger_run").asText())) {
-                championRuns.add(h.path("challenger_run").asText());
-            }
-        }
+        List<String> championRuns = registry.championRuns(model);
+        JsonNode champion = registry.champion(model);
 
         List<ReportData.Sample> gallery = gallery(spark, root, metrics, s);
         Map<String, Map<String, String>> diff = configDiff(hadoop, root, metrics);
         ReportData data = new ReportData(metrics, trend.size() > 1 ? trend : List.of(), championRuns,
-                champion.isMissingNode() ? null : champion, model, gallery, diff, eval.significance());
+                champion, model, gallery, diff, eval.significance());
         ReportWriter writer = new ReportWriter(data);
 
         Path dir = new Path(root.reports(), evalId);

@@ -2,7 +2,6 @@ package io.fusionpipe.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fusionpipe.eval.Evals;
-import io.fusionpipe.eval.fields.CardFields;
 import io.fusionpipe.eval.metrics.CaptionScorer;
 
 import java.util.ArrayList;
@@ -33,43 +32,9 @@ final class ReportWriter {
         this.m = data.metrics();
         m.path("variants").fieldNames().forEachRemaining(labels::add);
         for (String l : labels) {
-            colors.put(l, color(l));
+            colors.put(l, Charts.color(m, l));
         }
         this.primary = m.path("primary_metric").asText("CIDEr");
-    }
-
-    /**
-     * A colour per label that stays the same across reports: the variant's own colour, or, for a
-     * second run of a variant (labelled by run id), a colour chosen by the label.
-     */
-    private String color(String label) {
-        String variant = m.path("variants").path(label).path("variant").asText(label);
-        return label.equals(variant) ? variantColor(variant) : otherColor(label);
-    }
-
-    /** early, intermediate and late always get the first three colours. */
-    private static String variantColor(String variant) {
-        return switch (variant) {
-            case "early" -> Svg.PALETTE.get(0);
-            case "intermediate" -> Svg.PALETTE.get(1);
-            case "late" -> Svg.PALETTE.get(2);
-            default -> otherColor(variant);
-        };
-    }
-
-    private static String otherColor(String key) {
-        return Svg.PALETTE.get(3 + Math.floorMod(key.hashCode(), Svg.PALETTE.size() - 3));
-    }
-
-    /** The card fields at least one variant was scored on, in {@link CardFields#FIELDS} order. */
-    private List<String> scoredFields() {
-        List<String> fields = new ArrayList<>();
-        for (String f : CardFields.FIELDS) {
-            if (labels.stream().anyMatch(l -> m.path("variants").path(l).path("fields").has(f))) {
-                fields.add(f);
-            }
-        }
-        return fields;
     }
 
     // ---------------------------------------------------------------- HTML
@@ -90,9 +55,9 @@ final class ReportWriter {
         b.append("</header><main>");
         comparisonTable(b);
         b.append("<section><h2>Charts</h2><div class='charts'>");
-        b.append(lossChart()).append(metricBars()).append(fieldChart()).append(dropChart());
+        b.append(lossChart()).append(Charts.metricBars(m)).append(Charts.fieldAccuracy(m)).append(dropChart());
         if (!d.trend().isEmpty()) {
-            b.append(trendChart());
+            b.append(Charts.trend(d.trend(), d.championRuns(), primary));
         }
         b.append("</div></section>");
         pairwiseTable(b);
@@ -200,37 +165,6 @@ final class ReportWriter {
                 series, null);
     }
 
-    private String metricBars() {
-        List<List<Svg.Bar>> groups = new ArrayList<>();
-        for (String metric : CaptionScorer.METRICS) {
-            List<Svg.Bar> g = new ArrayList<>();
-            for (String l : labels) {
-                JsonNode x = m.path("variants").path(l).path("metrics").path(metric);
-                g.add(new Svg.Bar(l, colors.get(l), x.path("value").asDouble(Double.NaN), x.path("lo").asDouble(Double.NaN),
-                        x.path("hi").asDouble(Double.NaN)));
-            }
-            groups.add(g);
-        }
-        return Svg.groupedBars("metric-bars", "Caption metrics with " + m.path("bootstrap").path("confidence").asText() + " intervals", "score",
-                CaptionScorer.METRICS, groups, true);
-    }
-
-    private String fieldChart() {
-        List<String> fields = scoredFields();
-        List<List<Svg.Bar>> groups = new ArrayList<>();
-        for (String f : fields) {
-            List<Svg.Bar> g = new ArrayList<>();
-            for (String l : labels) {
-                JsonNode x = m.path("variants").path(l).path("fields").path(f);
-                g.add(new Svg.Bar(l, colors.get(l), x.path("value").asDouble(Double.NaN), x.path("lo").asDouble(Double.NaN),
-                        x.path("hi").asDouble(Double.NaN)));
-            }
-            groups.add(g);
-        }
-        return Svg.groupedBars("field-accuracy", fields.isEmpty() ? "Card-field accuracy (not card captions: no fields)"
-                : "Card-field accuracy per field (exact match, with intervals)", "accuracy", fields, groups, true);
-    }
-
     private String dropChart() {
         List<String> conditions = new ArrayList<>();
         for (String l : labels) {
@@ -251,33 +185,6 @@ final class ReportWriter {
         }
         return Svg.groupedBars("modality-drop", "Missing-modality drop of " + primary + " (full minus condition; higher = relies more on that input)",
                 primary + " drop", conditions, groups, true);
-    }
-
-    private String trendChart() {
-        List<String> xLabels = new ArrayList<>();
-        Map<String, List<double[]>> points = new LinkedHashMap<>();
-        Map<String, List<Boolean>> marks = new LinkedHashMap<>();
-        for (int i = 0; i < d.trend().size(); i++) {
-            JsonNode e = d.trend().get(i);
-            xLabels.add(shortDate(e.path("created").asText(), e.path("eval_id").asText()));
-            var it = e.path("variants").fields();
-            while (it.hasNext()) {
-                var v = it.next();
-                String variant = v.getValue().path("variant").asText(v.getKey());
-                points.computeIfAbsent(variant, k -> new ArrayList<>()).add(new double[]{i, v.getValue().path("metrics").path(primary).path("value").asDouble(Double.NaN)});
-                marks.computeIfAbsent(variant, k -> new ArrayList<>()).add(d.championRuns().contains(v.getValue().path("run_id").asText()));
-            }
-        }
-        List<Svg.Series> series = new ArrayList<>();
-        for (var e : points.entrySet()) {
-            series.add(new Svg.Series(e.getKey(), variantColor(e.getKey()), false, e.getValue(), marks.get(e.getKey())));
-        }
-        return Svg.lineChart("trend", "Trend of " + primary + " across evaluations (nightly runs), champion runs starred", "evaluation", primary,
-                series, xLabels);
-    }
-
-    private static String shortDate(String created, String id) {
-        return created.length() >= 16 ? created.substring(5, 16).replace('T', ' ') : id;
     }
 
     private void pairwiseTable(StringBuilder b) {
@@ -410,7 +317,7 @@ final class ReportWriter {
                     .append(" | ").append(Svg.fmt(v.path("training").path("samples_per_second").asDouble())).append(" |\n");
         }
         b.append("\n★ best per metric; † significantly better than every other variant (paired bootstrap p < ").append(d.significance()).append(").\n\n");
-        List<String> fields = scoredFields();
+        List<String> fields = Charts.scoredFields(m);
         if (!fields.isEmpty()) {
             b.append("## Card-field accuracy\n\n| variant | ").append(String.join(" | ", fields)).append(" |\n|---|").append("---|".repeat(fields.size())).append('\n');
             for (String l : labels) {
