@@ -11,6 +11,7 @@ import io.fusionpipe.spark.SparkSessions;
 import io.fusionpipe.train.data.TrainingData;
 import io.fusionpipe.train.model.FusionModels;
 import io.fusionpipe.train.model.ModelFlops;
+import io.fusionpipe.train.model.NormStatistics;
 import io.fusionpipe.train.model.Variant;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -145,6 +146,8 @@ public final class TrainBenchCommand implements FusionCommand {
                     plain.fit(m);
                 }
                 sparkNet.fitMultiDataSet(jsc.parallelize(data, cores));
+                NormStatistics.recalibrate(sparkNet.getNetwork(), FusionModels.encoderPath(v, model),
+                        data.stream().limit(TrainPipeline.NORM_SAMPLE_BATCHES).map(m -> m.getFeatures(0)).toList());
                 double a = SparkScores.score(jsc, plain, val).lossPerCaption();
                 double b = SparkScores.score(jsc, sparkNet.getNetwork(), val).lossPerCaption();
                 out.printf(Locale.ROOT, "%6d %6d %12.2f %12.2f%n", pass, pass * data.size(), a, b);

@@ -12,6 +12,7 @@ import io.fusionpipe.log.StageLog;
 import io.fusionpipe.train.data.TrainingData;
 import io.fusionpipe.train.model.FusionModels;
 import io.fusionpipe.train.model.ModelSpec;
+import io.fusionpipe.train.model.NormStatistics;
 import io.fusionpipe.train.model.Variant;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -27,6 +28,7 @@ import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
 import org.nd4j.parameterserver.distributed.v2.enums.MeshBuildMode;
 import org.slf4j.Logger;
@@ -103,6 +105,13 @@ public final class TrainPipeline {
                     + "...) differs from dataset " + ds.name() + " v" + ds.version() + "'s (" + ds.vocabulary().hash().substring(0, 12)
                     + "...): token ids would not mean the same words; ingest with --mode append to keep the vocabulary");
         }
+        if (s.fineTune().freezeImageEpochs() > 0) {
+            // DL4J 1.0.0-M2.1 throws a NullPointerException (NetworkUtils.rebuildUpdaterStateArray) when one
+            // layer's learning rate changes in a graph with batch normalisation, which every image encoder has
+            throw new UsageException("train.fine-tune.freeze-image-epochs = " + s.fineTune().freezeImageEpochs()
+                    + ": freezing the image encoder is not available (its batch normalisation layers break DL4J's"
+                    + " per-layer learning rates); set it to 0 to fine-tune every layer");
+        }
         ComputationGraph graph = restore(hadoop, new Path(source, "best.zip"));
         checkShapes(graph, ds, sourceRunId);
         Variant variant = Variant.parse(sourceRun.path("variant").asText());
@@ -168,6 +177,17 @@ public final class TrainPipeline {
         return loop(spark, s, ds, variant, graph, runId, runDir, run, params, completed, previous, stage);
     }
 
+    /** Batches of train images the driver re-estimates batch-normalisation statistics on (see {@link NormStatistics}). */
+    static final int NORM_SAMPLE_BATCHES = 8;
+
+    private static List<INDArray> normSample(SparkSession spark, DatasetVersion ds, TrainSettings s, int partitions) {
+        List<INDArray> images = new ArrayList<>();
+        for (org.nd4j.linalg.dataset.api.MultiDataSet m : TrainingData.batches(spark, ds, "train", s.batchSize(), partitions).take(NORM_SAMPLE_BATCHES)) {
+            images.add(m.getFeatures(0));
+        }
+        return images;
+    }
+
     private static Result loop(SparkSession spark, TrainSettings s, DatasetVersion ds, Variant variant, ComputationGraph graph,
                                String runId, Path runDir, Map<String, Object> run, Map<String, Long> params, int completed,
                                List<EpochMetrics> previous, StageLog stage) {
@@ -179,8 +199,8 @@ public final class TrainPipeline {
         long trainRows = ds.rows("train");
         long batchesPerEpoch = partitions * (long) Math.ceil(trainRows / (double) partitions / s.batchSize());
         boolean hasVal = ds.rows("val") > 0;
-        boolean fineTuning = run.get("init_from") != null;
-        List<String> encoder = FusionModels.imageEncoderLayers(graph);
+        List<String> encoderPath = FusionModels.encoderPath(variant,
+                s.modelSpec(ds.vocabulary().size(), ds.maxTokens(), ds.width(), ds.height()));
         List<EpochMetrics> epochs = new ArrayList<>(previous);
         StringBuilder metrics = new StringBuilder();
         double best = Double.POSITIVE_INFINITY;
@@ -206,13 +226,6 @@ public final class TrainPipeline {
                 double rate = s.optimiser().rate(epoch, s.epochs());
                 ComputationGraph net = sparkNet.getNetwork();
                 net.setLearningRate(rate);
-                if (fineTuning && s.fineTune().freezeImageEpochs() > 0) {
-                    boolean frozen = epoch <= s.fineTune().freezeImageEpochs();
-                    for (String layer : encoder) {
-                        net.setLearningRate(layer, frozen ? 0.0 : rate * s.fineTune().lrFactor());
-                    }
-                    LOG.info("{} epoch {}: image encoder {} {}", variant.id(), epoch, encoder, frozen ? "frozen" : "at lr " + rate * s.fineTune().lrFactor());
-                }
                 current[0] = epoch;
                 progress.reset();
                 epochStart[0] = System.nanoTime();
@@ -220,6 +233,7 @@ public final class TrainPipeline {
                 sparkNet.fitMultiDataSet(TrainingData.batches(spark, ds, "train", s.batchSize(), partitions, s.modalityDropout(),
                         s.seed() + epoch));
                 progress.fitting(false);
+                NormStatistics.recalibrate(sparkNet.getNetwork(), encoderPath, normSample(spark, ds, s, partitions));
                 double seconds = (System.nanoTime() - epochStart[0]) / 1e9;
                 // Gradient sharing does not report a score: measure it on a sample of train batches.
                 SparkScores.Score train = SparkScores.score(jsc, sparkNet.getNetwork(),

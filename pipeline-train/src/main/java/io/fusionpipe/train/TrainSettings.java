@@ -36,7 +36,7 @@ public record TrainSettings(List<Variant> variants, int epochs, int batchSize, l
 
     /** Model sizes shared by the variants (see ModelSpec). */
     public record Model(int embedding, int hidden, double dropout, int patchSize, int patchChannels, List<Integer> cnnChannels, int cnnStemStride,
-                        double imageScale, double lateImageWeight) implements Serializable {
+                        double imageScale, double attentionScale, double lateImageWeight) implements Serializable {
     }
 
     /** Stop when the val loss has not improved by more than {@code minDelta} for {@code patience} epochs (0 = never). */
@@ -76,7 +76,7 @@ public record TrainSettings(List<Variant> variants, int epochs, int batchSize, l
                         c.getInt(p + "schedule.step-epochs"), c.getDouble(p + "schedule.step-factor"), c.getDouble(p + "gradient-clip")),
                 new Model(c.getInt(p + "model.embedding"), c.getInt(p + "model.hidden"), c.getDouble(p + "model.dropout"),
                         c.getInt(p + "model.patch-size"), c.getInt(p + "model.patch-channels"), c.getIntList(p + "model.cnn-channels"), c.getInt(p + "model.cnn-stem-stride"),
-                        c.getDouble(p + "model.image-scale"), c.getDouble(p + "model.late-image-weight")),
+                        c.getDouble(p + "model.image-scale"), c.getDouble(p + "model.attention-scale"), c.getDouble(p + "model.late-image-weight")),
                 new EarlyStopping(c.getInt(p + "early-stopping.patience"), c.getDouble(p + "early-stopping.min-delta")),
                 new FineTune(c.getInt(p + "fine-tune.freeze-image-epochs"), c.getDouble(p + "fine-tune.lr-factor")),
                 blanking,
@@ -108,6 +108,6 @@ public record TrainSettings(List<Variant> variants, int epochs, int batchSize, l
 
     private ModelSpec spec(int vocabSize, int maxTokens, int width, int height) {
         return new ModelSpec(vocabSize, maxTokens, width, height, model.embedding(), model.hidden(), model.dropout(), model.patchSize(), model.patchChannels(),
-                model.cnnChannels(), model.cnnStemStride(), model.imageScale(), model.lateImageWeight(), optimiser.learningRate(), optimiser.gradientClip(), seed);
+                model.cnnChannels(), model.cnnStemStride(), model.imageScale(), model.attentionScale(), model.lateImageWeight(), optimiser.learningRate(), optimiser.gradientClip(), seed);
     }
 }

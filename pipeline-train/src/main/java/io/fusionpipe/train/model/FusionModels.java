@@ -12,6 +12,8 @@ import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
 import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.graph.rnn.DuplicateToTimeSeriesVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -75,11 +77,12 @@ public final class FusionModels {
     /** The image encoder's layers in order, image to {@link #FEATURES} (a chain: each feeds the next). */
     public static List<String> encoderPath(Variant variant, ModelSpec s) {
         if (variant == Variant.EARLY) {
-            return List.of("patches");
+            return List.of("patches", "patch_norm");
         }
         List<String> out = new ArrayList<>();
         for (int i = 0; i < s.cnnChannels().size(); i++) {
             out.add("conv" + i);
+            out.add("norm" + i);
             out.add("pool" + i);
         }
         return out;
@@ -126,27 +129,30 @@ public final class FusionModels {
 
     private static String patches(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s) {
         g.addLayer("patches", new ConvolutionLayer.Builder(s.patchSize(), s.patchSize()).stride(s.patchSize(), s.patchSize())
-                .nOut(s.patchChannels()).activation(Activation.IDENTITY).build(), IMAGE);
-        return "patches";
+                        .nOut(s.patchChannels()).activation(Activation.IDENTITY).build(), IMAGE)
+                .addLayer("patch_norm", new BatchNormalization.Builder().activation(Activation.RELU).build(), "patches");
+        return "patch_norm";
     }
 
     /**
-     * Patches, linearly projected (to {@code patch-channels} channels) and averaged over the card,
-     * squashed (tanh) to the embedding's width, broadcast over time and joined with the token
-     * embeddings at the input of one 2-layer LSTM. (A dense layer over all patch positions, 196k
-     * weights at the default size, learned slowest of the projections tried: val loss 98.0 vs 56.6
-     * averaged, plain fit, 160 steps.)
+     * Patches, linearly projected (to {@code patch-channels} channels), batch-normalised and rectified,
+     * max-pooled over the card (does any patch show this feature), squashed (tanh) to the embedding's
+     * width, broadcast over time and joined with the token embeddings at the input of one 2-layer LSTM.
+     * Plain fit on the demo data with the decoder's residual path, val loss per caption after 250
+     * steps: 21.3 with this pathway vs 23.7 with the projection averaged linearly (which carries only
+     * the card's mean patch) vs 23.1 text alone. An image-only type classifier on each: 0.90 vs 0.59
+     * accuracy after 200 steps.
      */
     private static void early(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s, String patches) {
-        g.addLayer("patch_mean", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), patches)
-                .addLayer("image_vec", new DenseLayer.Builder().nOut(s.embedding()).activation(Activation.TANH).build(), "patch_mean")
+        g.addLayer("patch_pool", new GlobalPoolingLayer.Builder(PoolingType.MAX).build(), patches)
+                .addLayer("image_vec", new DenseLayer.Builder().nOut(s.embedding()).activation(Activation.TANH).build(), "patch_pool")
                 .addVertex("image_quiet", new ScaleVertex(s.imageScale()), "image_vec")
                 .addVertex("image_seq", new DuplicateToTimeSeriesVertex(TOKENS), "image_quiet")
                 .addVertex("joined", new MergeVertex(), "embed", "image_seq")
                 .addLayer("lstm1", lstm(s.hidden()), "joined")
-                .addLayer("lstm2", lstm(s.hidden(), s.dropout()), "lstm1")
-                .addLayer("scores", scores(s), "lstm2")
-                .addLayer(OUT, softmaxLoss(), "scores");
+                .addLayer("lstm2", lstm(s.hidden(), s.dropout()), "lstm1");
+        decoderScores(g, s, "lstm2", "joined", "scores");
+        g.addLayer(OUT, softmaxLoss(), "scores");
     }
 
     /** A CNN feature grid; the first decoder LSTM's states attend over it (AttentionVertex) and, merged with them, feed the second. */
@@ -156,45 +162,56 @@ public final class FusionModels {
                 .addVertex("attend", new AttentionVertex.Builder().nInQueries(s.hidden()).nInKeys(s.gridChannels())
                         .nInValues(s.gridChannels()).nOut(s.hidden()).nHeads(1).headSize(s.hidden()).projectInput(true).build(),
                         "lstm1", "grid_seq", "grid_seq")
-                .addVertex("attend_quiet", new ScaleVertex(s.imageScale()), "attend")
+                // squashed like early fusion's image vector: the attention output of the unbounded
+                // (normalised, rectified) grid reaches the scores directly through the residual path,
+                // and unsquashed at image-scale 1 it diverged (val loss 786 per caption after epoch 1)
+                .addLayer("attend_tanh", new ActivationLayer.Builder().activation(Activation.TANH).build(), "attend")
+                .addVertex("attend_quiet", new ScaleVertex(s.attentionScale()), "attend_tanh")
                 .addVertex("fused", new MergeVertex(), "lstm1", "attend_quiet")
                 .addLayer("lstm2", lstm(s.hidden(), s.dropout()), "fused")
-                .addLayer("scores", scores(s), "lstm2")
-                .addLayer(OUT, softmaxLoss(), "scores");
+                .addVertex("direct_in", new MergeVertex(), "embed", "attend_quiet");
+        decoderScores(g, s, "lstm2", "direct_in", "scores");
+        g.addLayer(OUT, softmaxLoss(), "scores");
     }
 
     /**
-     * An image-only branch (CNN, per-position vocabulary scores) and a text-only language model, combined
-     * at the output: softmax(text_scores + w * image_scores), the renormalised weighted sum of the two
-     * branches' log-probabilities (the log-normalisers are constant per position). With w = 0 it is
-     * exactly the text-only model, the baseline every variant is measured against.
+     * An image-only branch (CNN, averaged over the grid, vocabulary scores) and a text-only language
+     * model, combined at the output: softmax(text_scores + w * image_scores), the renormalised weighted
+     * sum of the two branches' log-probabilities (the log-normalisers are constant per position). The
+     * image branch scores the same at every position (which words this card calls for); the text
+     * branch says where each word goes. With w = 0 it is exactly the text-only model, the baseline every
+     * variant is measured against. (The earlier branch, a small LSTM over the repeated image vector
+     * behind w = 0.1 on a CNN without normalisation, never moved the val loss from the text-only one.)
      */
     private static void late(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s, String grid) {
-        // a 1x1 convolution narrows the grid's channels first, so the dense layer over every position stays small
-        g.addLayer("reduce", new ConvolutionLayer.Builder(1, 1).nOut(Math.max(4, s.embedding() / 4)).activation(Activation.RELU).build(), grid)
-                .addLayer("image_vec", new DenseLayer.Builder().nOut(s.embedding()).activation(Activation.RELU).build(), "reduce")
-                .addVertex("image_seq", new DuplicateToTimeSeriesVertex(TOKENS), "image_vec")
-                // the image alone must still say which word comes at which position: a small LSTM over
-                // the repeated image vector gives the branch its own sense of position
-                .addLayer("image_lstm", lstm(s.embedding()), "image_seq")
-                .addLayer("image_scores", scores(s), "image_lstm")
-                .addLayer("lstm1", lstm(s.hidden()), "embed")
-                .addLayer("lstm2", lstm(s.hidden(), s.dropout()), "lstm1")
-                .addLayer("text_scores", scores(s), "lstm2")
+        g.addLayer("grid_mean", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), grid)
+                .addLayer("image_vec", new DenseLayer.Builder().nOut(s.embedding()).activation(Activation.TANH).build(), "grid_mean")
+                .addLayer("image_scores", new DenseLayer.Builder().nOut(s.vocabSize()).activation(Activation.IDENTITY).build(), "image_vec")
                 .addVertex("image_weighted", new ScaleVertex(s.lateImageWeight()), "image_scores")
-                .addVertex("combined", new ElementWiseVertex(ElementWiseVertex.Op.Add), "image_weighted", "text_scores")
+                .addVertex("image_seq", new DuplicateToTimeSeriesVertex(TOKENS), "image_weighted")
+                .addLayer("lstm1", lstm(s.hidden()), "embed")
+                .addLayer("lstm2", lstm(s.hidden(), s.dropout()), "lstm1");
+        decoderScores(g, s, "lstm2", "embed", "text_scores");
+        g.addVertex("combined", new ElementWiseVertex(ElementWiseVertex.Op.Add), "image_seq", "text_scores")
                 .addLayer(OUT, softmaxLoss(), "combined");
     }
 
-    /** conv 3x3 + ReLU + 2x2 max-pool per stage, the first conv with the stem stride; returns the last vertex's name. */
+    /**
+     * conv 3x3, batch normalisation + ReLU, 2x2 max-pool per stage, the first conv with the stem stride;
+     * returns the last vertex's name. Without the normalisation the stack does not train at all here:
+     * an image-only type classifier on it (demo cards, batch 32, Adam) stayed at the majority class
+     * (accuracy 0.12) for 200 steps at learning rates 0.005, 0.001 and 0.0003; with it, 0.98 after
+     * 200 steps at 0.005.
+     */
     private static String cnn(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s) {
         String prev = IMAGE;
         for (int i = 0; i < s.cnnChannels().size(); i++) {
             int stride = i == 0 ? s.cnnStemStride() : 1;
             g.addLayer("conv" + i, new ConvolutionLayer.Builder(3, 3).stride(stride, stride).nOut(s.cnnChannels().get(i))
-                            .activation(Activation.RELU).build(), prev)
+                            .activation(Activation.IDENTITY).build(), prev)
+                    .addLayer("norm" + i, new BatchNormalization.Builder().activation(Activation.RELU).build(), "conv" + i)
                     .addLayer("pool" + i, new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(),
-                            "conv" + i);
+                            "norm" + i);
             prev = "pool" + i;
         }
         return prev;
@@ -202,6 +219,21 @@ public final class FusionModels {
 
     private static LSTM lstm(int units) {
         return lstm(units, 0);
+    }
+
+    /**
+     * The decoder's vocabulary scores, {@code name}: those of the last LSTM's states plus those of
+     * the decoder's input at the same step (token embedding, and the image where it joins), a residual
+     * path as in transformer decoders that reaches the output without passing through the LSTMs.
+     * Plain fit on the demo data (batch 32, lr 0.005), val loss per caption after 150 / 250 steps:
+     * text-only 23.8 / 23.1 with the path vs ~30.5 / 24.6 without; early fusion with it 23.1 / 21.3.
+     * The image's signal reaches the scores in one layer instead of through two LSTMs still busy
+     * learning the text, which is what let every variant use the image in short runs.
+     */
+    private static void decoderScores(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s, String states, String input, String name) {
+        g.addLayer(name + "_states", scores(s), states)
+                .addLayer(name + "_direct", scores(s), input)
+                .addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), name + "_states", name + "_direct");
     }
 
     /** Vocabulary scores per position: a kernel-1 1-D convolution (a dense layer applied at every step, masks kept). */
@@ -228,21 +260,6 @@ public final class FusionModels {
      */
     private static RnnLossLayer softmaxLoss() {
         return new RnnLossLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX).build();
-    }
-
-    /**
-     * The image encoder's layers, the part a fine-tuning run can freeze: early fusion's patch
-     * projection, the CNN stages of intermediate and late fusion.
-     */
-    public static List<String> imageEncoderLayers(ComputationGraph g) {
-        List<String> out = new ArrayList<>();
-        for (var layer : g.getLayers()) {
-            String name = layer.conf().getLayer().getLayerName();
-            if (name.equals("patches") || name.matches("conv\\d+")) {
-                out.add(name);
-            }
-        }
-        return out;
     }
 
     /** Parameters per layer or vertex (attention has its own), in topological order, and the total under "total". */

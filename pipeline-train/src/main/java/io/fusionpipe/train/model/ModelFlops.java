@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.conf.graph.AttentionVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -53,6 +54,9 @@ public final class ModelFlops {
                 flops = 2 * params * Math.max(queries, keys) + 4 * queries * keys * att.getHeadSize() * att.getNHeads();
             } else if (e.getValue() instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof EmbeddingSequenceLayer) {
                 flops = 0; // a table lookup
+            } else if (e.getValue() instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BatchNormalization) {
+                // gamma, beta, mean, variance per channel: one multiply-add per element
+                flops = 2 * (params / 4) * positions(types.get(name), steps);
             } else {
                 flops = 2 * params * positions(types.get(name), steps);
             }

@@ -8,7 +8,8 @@ import java.util.List;
  * widths every variant shares, so that the three variants are built to comparable budgets.
  */
 public record ModelSpec(int vocabSize, int maxTokens, int imageWidth, int imageHeight, int embedding, int hidden,
-                        double dropout, int patchSize, int patchChannels, List<Integer> cnnChannels, int cnnStemStride, double imageScale, double lateImageWeight,
+                        double dropout, int patchSize, int patchChannels, List<Integer> cnnChannels, int cnnStemStride, double imageScale, double attentionScale,
+                        double lateImageWeight,
                         double learningRate, double gradientClip, long seed)
         implements Serializable {
 

@@ -32,7 +32,7 @@ class FusionModelsTest {
     static final int T = 8;
 
     static ModelSpec small() {
-        return new ModelSpec(V, T, 32, 48, 16, 24, 0.0, 8, 16, List.of(4, 8), 1, 1.0, 0.5, 0.01, 5.0, 7);
+        return new ModelSpec(V, T, 32, 48, 16, 24, 0.0, 8, 16, List.of(4, 8), 1, 1.0, 1.0, 0.5, 0.01, 5.0, 7);
     }
 
     /** Captions that depend on the image: the colour decides the words. */
@@ -157,11 +157,36 @@ class FusionModelsTest {
     }
 
     @Test
+    void normStatisticsAreTheChannelMomentsOfTheLayersInputOverTheSample() {
+        ComputationGraph g = FusionModels.build(Variant.INTERMEDIATE, small());
+        List<INDArray> images = List.of(batch(8, 3).getFeatures(0), batch(8, 4).getFeatures(0));
+        List<String> path = FusionModels.encoderPath(Variant.INTERMEDIATE, small());
+        assertEquals(List.of("norm0", "norm1"), NormStatistics.recalibrate(g, path, images));
+        // norm1's input: conv1 of pool0 of norm0 (already re-estimated) of conv0, over both batches at once
+        INDArray x = org.nd4j.linalg.factory.Nd4j.concat(0, images.get(0), images.get(1));
+        for (String layer : List.of("conv0", "norm0", "pool0", "conv1")) {
+            x = g.getLayer(layer).activate(x, false, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces());
+        }
+        INDArray mean = x.mean(0, 2, 3);
+        INDArray variance = x.var(false, 0, 2, 3);
+        var bn = (org.deeplearning4j.nn.conf.layers.BatchNormalization) g.getLayer("norm1").conf().getLayer();
+        assertTrue(mean.equalsWithEps(g.getLayer("norm1").getParam("mean").reshape(mean.shape()), 1e-4), "mean " + mean);
+        if (bn.isUseLogStd()) {
+            INDArray expected = org.nd4j.linalg.ops.transforms.Transforms.log(variance.add(bn.getEps()), 10).mul(0.5);
+            assertTrue(expected.equalsWithEps(g.getLayer("norm1").getParam("log10stdev").reshape(expected.shape()), 1e-3), "log std");
+        } else {
+            assertTrue(variance.equalsWithEps(g.getLayer("norm1").getParam("var").reshape(variance.shape()), 1e-3), "variance");
+        }
+    }
+
+    @Test
     void flopsCountEveryWeightAtEveryPositionItIsAppliedTo() {
         ComputationGraph g = FusionModels.build(Variant.EARLY, small());
         Map<String, Long> f = ModelFlops.forward(g, small());
         // 8x8 patches of a 32x48 image: 4x6 = 24 positions
         assertEquals(2 * g.getLayer("patches").numParams() * 24, f.get("patches"));
+        // batch normalisation: one multiply-add per element (4 parameters per channel)
+        assertEquals(2 * g.getLayer("patch_norm").numParams() / 4 * 24, f.get("patch_norm"));
         // the LSTM's weights at each of the T-1 = 7 steps
         assertEquals(2 * g.getLayer("lstm1").numParams() * 7, f.get("lstm1"));
         assertEquals(0L, f.get("embed"));
@@ -174,7 +199,7 @@ class FusionModelsTest {
     @Test
     void badSizesAreRejectedBeforeBuilding() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new ModelSpec(620, 48, 100, 128, 64, 128, 0.1, 16, 64, List.of(16, 32), 1, 0.1, 0.5, 1e-3, 5.0, 1));
+                () -> new ModelSpec(620, 48, 100, 128, 64, 128, 0.1, 16, 64, List.of(16, 32), 1, 0.1, 1.0, 0.5, 1e-3, 5.0, 1));
         assertTrue(e.getMessage().contains("16-pixel patches"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Variant.parse("middle"));
     }
