@@ -233,8 +233,8 @@ public final class TrainPipeline {
                 sparkNet.fitMultiDataSet(TrainingData.batches(spark, ds, "train", s.batchSize(), partitions, s.modalityDropout(),
                         s.seed() + epoch));
                 progress.fitting(false);
-                NormStatistics.recalibrate(sparkNet.getNetwork(), encoderPath, normSample(spark, ds, s, partitions));
                 double seconds = (System.nanoTime() - epochStart[0]) / 1e9;
+                NormStatistics.recalibrate(sparkNet.getNetwork(), encoderPath, normSample(spark, ds, s, partitions));
                 // Gradient sharing does not report a score: measure it on a sample of train batches.
                 SparkScores.Score train = SparkScores.score(jsc, sparkNet.getNetwork(),
                         TrainingData.batches(spark, ds, "train", s.batchSize(), partitions).sample(false, trainScoreFraction(ds), s.seed() + epoch));
