@@ -201,6 +201,8 @@ public final class TrainPipeline {
         boolean hasVal = ds.rows("val") > 0;
         List<String> encoderPath = FusionModels.encoderPath(variant,
                 s.modelSpec(ds.vocabulary().size(), ds.maxTokens(), ds.width(), ds.height()));
+        // the same batches every epoch (no shuffle seed, no blanking): read once per run
+        List<INDArray> normImages = normSample(spark, ds, s, partitions);
         List<EpochMetrics> epochs = new ArrayList<>(previous);
         StringBuilder metrics = new StringBuilder();
         double best = Double.POSITIVE_INFINITY;
@@ -234,7 +236,7 @@ public final class TrainPipeline {
                         s.seed() + epoch));
                 progress.fitting(false);
                 double seconds = (System.nanoTime() - epochStart[0]) / 1e9;
-                NormStatistics.recalibrate(sparkNet.getNetwork(), encoderPath, normSample(spark, ds, s, partitions));
+                NormStatistics.recalibrate(sparkNet.getNetwork(), encoderPath, normImages);
                 // Gradient sharing does not report a score: measure it on a sample of train batches.
                 SparkScores.Score train = SparkScores.score(jsc, sparkNet.getNetwork(),
                         TrainingData.batches(spark, ds, "train", s.batchSize(), partitions).sample(false, trainScoreFraction(ds), s.seed() + epoch));
