@@ -11,6 +11,7 @@ import io.fusionpipe.layout.HadoopFiles;
 import io.fusionpipe.log.StageLog;
 import io.fusionpipe.train.data.TrainingData;
 import io.fusionpipe.train.model.FusionModels;
+import io.fusionpipe.train.model.LayerLearningRates;
 import io.fusionpipe.train.model.ModelSpec;
 import io.fusionpipe.train.model.NormStatistics;
 import io.fusionpipe.train.model.Variant;
@@ -105,13 +106,6 @@ public final class TrainPipeline {
                     + "...) differs from dataset " + ds.name() + " v" + ds.version() + "'s (" + ds.vocabulary().hash().substring(0, 12)
                     + "...): token ids would not mean the same words; ingest with --mode append to keep the vocabulary");
         }
-        if (s.fineTune().freezeImageEpochs() > 0) {
-            // DL4J 1.0.0-M2.1 throws a NullPointerException (NetworkUtils.rebuildUpdaterStateArray) when one
-            // layer's learning rate changes in a graph with batch normalisation, which every image encoder has
-            throw new UsageException("train.fine-tune.freeze-image-epochs = " + s.fineTune().freezeImageEpochs()
-                    + ": freezing the image encoder is not available (its batch normalisation layers break DL4J's"
-                    + " per-layer learning rates); set it to 0 to fine-tune every layer");
-        }
         ComputationGraph graph = restore(hadoop, new Path(source, "best.zip"));
         checkShapes(graph, ds, sourceRunId);
         Variant variant = Variant.parse(sourceRun.path("variant").asText());
@@ -203,6 +197,7 @@ public final class TrainPipeline {
                 s.modelSpec(ds.vocabulary().size(), ds.maxTokens(), ds.width(), ds.height()));
         // the same batches every epoch (no shuffle seed, no blanking): read once per run
         List<INDArray> normImages = normSample(spark, ds, s, partitions);
+        boolean freezing = run.get("init_from") != null && s.fineTune().freezeImageEpochs() > 0;
         List<EpochMetrics> epochs = new ArrayList<>(previous);
         StringBuilder metrics = new StringBuilder();
         double best = Double.POSITIVE_INFINITY;
@@ -227,7 +222,19 @@ public final class TrainPipeline {
                 }
                 double rate = s.optimiser().rate(epoch, s.epochs());
                 ComputationGraph net = sparkNet.getNetwork();
-                net.setLearningRate(rate);
+                boolean frozen = freezing && epoch <= s.fineTune().freezeImageEpochs();
+                if (freezing) {
+                    double encoderRate = frozen ? 0.0 : rate * s.fineTune().lrFactor();
+                    Map<String, Double> rates = new LinkedHashMap<>();
+                    encoderPath.forEach(layer -> rates.put(layer, encoderRate));
+                    LayerLearningRates.apply(net, rate, rates);
+                    LOG.info("{} epoch {}: image encoder {} {}", variant.id(), epoch, encoderPath,
+                            frozen ? "frozen" : String.format(Locale.ROOT, "at lr %.2e", encoderRate));
+                } else {
+                    net.setLearningRate(rate);
+                }
+                // a zero learning rate stops the weights, not batch normalisation's running statistics
+                Map<String, INDArray> keptEncoder = frozen ? layerParams(net, encoderPath) : Map.of();
                 current[0] = epoch;
                 progress.reset();
                 epochStart[0] = System.nanoTime();
@@ -236,7 +243,11 @@ public final class TrainPipeline {
                         s.seed() + epoch));
                 progress.fitting(false);
                 double seconds = (System.nanoTime() - epochStart[0]) / 1e9;
-                NormStatistics.recalibrate(sparkNet.getNetwork(), encoderPath, normImages);
+                if (frozen) {
+                    keptEncoder.forEach((layer, p) -> sparkNet.getNetwork().getLayer(layer).params().assign(p));
+                } else {
+                    NormStatistics.recalibrate(sparkNet.getNetwork(), encoderPath, normImages);
+                }
                 // Gradient sharing does not report a score: measure it on a sample of train batches.
                 SparkScores.Score train = SparkScores.score(jsc, sparkNet.getNetwork(),
                         TrainingData.batches(spark, ds, "train", s.batchSize(), partitions).sample(false, trainScoreFraction(ds), s.seed() + epoch));
@@ -287,6 +298,17 @@ public final class TrainPipeline {
         } finally {
             master.deleteTempFiles(jsc);
         }
+    }
+
+    /** Copies of the named layers' parameters (layers without any are left out). */
+    private static Map<String, INDArray> layerParams(ComputationGraph net, List<String> layers) {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (String layer : layers) {
+            if (net.getLayer(layer).numParams() > 0) {
+                out.put(layer, net.getLayer(layer).params().dup());
+            }
+        }
+        return out;
     }
 
     /** "early epoch 2/5 batch 31/50 62% | loss 98.12 | 35.2 samples/s | ETA epoch 0:32, variant 3:10". */

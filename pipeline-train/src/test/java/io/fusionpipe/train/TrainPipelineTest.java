@@ -151,16 +151,22 @@ class TrainPipelineTest {
     }
 
     @Test
-    void freezingTheImageEncoderFailsClearlyBeforeTraining() throws Exception {
+    void fineTuningKeepsAFrozenImageEncoderBitIdenticalThenTrainsIt() throws Exception {
         TrainSettings s = TrainSettings.of(SPARK.config());
         TrainPipeline.Result source = TrainPipeline.train(SPARK.session(), SPARK.config(), s.withEpochs(1), dataset, Variant.INTERMEDIATE);
+        ComputationGraph before = ModelSerializer.restoreComputationGraph(Paths.get(source.runDir().toUri()).resolve("best.zip").toFile(), false);
         TrainSettings frozen = new TrainSettings(s.variants(), 2, s.batchSize(), s.seed(), s.optimiser(), s.model(), s.earlyStopping(),
                 new TrainSettings.FineTune(1, 0.5), s.modalityDropout(), s.distributed(), 0, 0);
-        long runsBefore = java.nio.file.Files.list(SPARK.root().resolve("runs")).count();
-        io.fusionpipe.cli.UsageException e = assertThrows(io.fusionpipe.cli.UsageException.class,
-                () -> TrainPipeline.initFrom(SPARK.session(), SPARK.config(), frozen, dataset, source.runId()));
-        assertTrue(e.getMessage().contains("train.fine-tune.freeze-image-epochs = 1") && e.getMessage().contains("set it to 0"), e.getMessage());
-        assertEquals(runsBefore, java.nio.file.Files.list(SPARK.root().resolve("runs")).count(), "no run directory was started");
+        TrainPipeline.Result tuned = TrainPipeline.initFrom(SPARK.session(), SPARK.config(), frozen, dataset, source.runId());
+        Path dir = Paths.get(tuned.runDir().toUri());
+        ComputationGraph epoch1 = ModelSerializer.restoreComputationGraph(dir.resolve("checkpoints/epoch-1.zip").toFile(), false);
+        ComputationGraph epoch2 = ModelSerializer.restoreComputationGraph(dir.resolve("checkpoints/epoch-2.zip").toFile(), false);
+        // weights, and batch normalisation's scale, shift and running statistics
+        for (String layer : List.of("conv0", "norm0", "conv1", "norm1")) {
+            assertEquals(before.getLayer(layer).params(), epoch1.getLayer(layer).params(), layer + " is frozen in epoch 1");
+            assertTrue(!epoch1.getLayer(layer).params().equals(epoch2.getLayer(layer).params()), layer + " trains after unfreezing");
+        }
+        assertTrue(!before.getLayer("lstm1").params().equals(epoch1.getLayer("lstm1").params()), "the decoder trains while the encoder is frozen");
     }
 
     @Test
