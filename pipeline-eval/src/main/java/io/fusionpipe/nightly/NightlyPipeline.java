@@ -130,6 +130,7 @@ public final class NightlyPipeline {
                         throw new IllegalStateException("the run log " + log + " is for dataset " + o.path("dataset").asText()
                                 + ", not " + req.dataset() + ": one nightly run per date and root");
                     }
+                    checkSameInputs(o);
                     o.put("attempts", o.path("attempts").asInt(1) + 1);
                     return o;
                 }
@@ -139,11 +140,33 @@ public final class NightlyPipeline {
             ObjectNode o = JSON.createObjectNode();
             o.put("date", req.date().toString());
             o.put("dataset", req.dataset());
-            o.putPOJO("inputs", req.inputs());
+            req.inputs().forEach(o.putArray("inputs")::add);
             o.put("epochs", req.epochs());
             o.put("attempts", 1);
             o.putObject("steps");
             return o;
+        }
+
+        /**
+         * A rerun continues the logged night, so it must name the same inputs once they may have been
+         * appended (ingest done, or a version published since it started); before that (e.g. the
+         * ingest failed on a wrong path) the new inputs replace the logged ones.
+         */
+        private void checkSameInputs(ObjectNode o) {
+            List<String> logged = new java.util.ArrayList<>();
+            o.path("inputs").forEach(n -> logged.add(n.asText()));
+            if (logged.equals(req.inputs())) {
+                return;
+            }
+            JsonNode ingest = o.path("steps").path("ingest");
+            boolean appended = ingest.path("status").asText().equals("ok")
+                    || (ingest.has("before_version") && latestVersion() > ingest.path("before_version").asInt());
+            if (appended) {
+                throw new IllegalStateException("nightly " + req.date() + " already ingested " + logged + " (run log " + log
+                        + "); this rerun names " + req.inputs() + ": a rerun continues that night with the same inputs"
+                        + " (append other inputs under another --date)");
+            }
+            req.inputs().forEach(o.putArray("inputs")::add);
         }
 
         private void save() {

@@ -25,6 +25,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -115,6 +116,11 @@ class NightlyPipelineTest {
         }
         assertFalse(Files.exists(datasets.resolve("v2")), "no second version for the same night");
         assertEquals(runsBefore, count(SPARK.root().resolve("runs")));
+        // ... but not with other inputs: those rows would never be appended
+        IllegalStateException other = assertThrows(IllegalStateException.class,
+                () -> night("2026-11-01", SPARK.root().resolve("inputs/elsewhere"), new StringWriter()));
+        assertTrue(other.getMessage().contains("already ingested") && other.getMessage().contains("inputs/n1")
+                && other.getMessage().contains("inputs/elsewhere"), other.getMessage());
 
         // night 2: appended rows, fine-tuned from the champion, evaluated against it on the new test split
         StringWriter out2 = new StringWriter();
@@ -157,6 +163,14 @@ class NightlyPipelineTest {
         assertTrue(ingest.path("error").asText().contains("not-there"), ingest.toString());
         assertTrue(r.reason().startsWith("step ingest failed"), r.reason());
         assertFalse(Files.exists(local(NightlyPipeline.lockFile(FusionRoot.of(SPARK.config())))), "the lock is released after a failure");
+
+        // nothing was appended, so a rerun may name other inputs: they replace the logged ones
+        StringWriter again = new StringWriter();
+        Path fixed = SPARK.root().resolve("inputs/still-not-there");
+        NightlyPipeline.Result r2 = NightlyPipeline.run(SPARK.session(), SPARK.config(),
+                new NightlyPipeline.Request(LocalDate.parse("2026-11-05"), "other", List.of(fixed.toString()), 1), new PrintWriter(again, true));
+        assertTrue(r2.state().path("steps").path("ingest").path("error").asText().contains("still-not-there"), again.toString());
+        assertEquals(fixed.toString(), r2.state().path("inputs").get(0).asText());
     }
 
     @Test
