@@ -178,7 +178,7 @@ public final class FusionModels {
                         "lstm1", "grid_seq", "grid_seq")
                 // squashed like early fusion's image vector: the attention output of the unbounded
                 // (normalised, rectified) grid reaches the scores directly through the residual path,
-                // and unsquashed at image-scale 1 it diverged (val loss 786 per caption after epoch 1)
+                // and unsquashed at scale 1 it diverged (val loss 786 per caption after epoch 1)
                 .addLayer("attend_tanh", new ActivationLayer.Builder().activation(Activation.TANH).build(), "attend")
                 .addVertex("attend_quiet", new ScaleVertex(s.attentionScale()), "attend_tanh")
                 .addVertex("fused", new MergeVertex(), "lstm1", "attend_quiet")

@@ -40,7 +40,8 @@ public final class LayerLearningRates {
             }
         }
         ComputationGraphUpdater old = net.getUpdater(true);
-        Map<String, List<INDArray>> state = statePerParameter(old);
+        // no optimiser state yet: nothing to carry over
+        Map<String, List<INDArray>> state = old.getStateViewArray() == null ? null : statePerParameter(old);
         for (var layer : net.getLayers()) {
             if (layer.conf().getLayer() instanceof BaseLayer base) {
                 double lr = overrides.getOrDefault(layer.conf().getLayer().getLayerName(), rate);
@@ -50,7 +51,7 @@ public final class LayerLearningRates {
         }
         net.setUpdater(null);
         ComputationGraphUpdater rebuilt = net.getUpdater(true);
-        if (old.getStateViewArray() == null) {
+        if (state == null) {
             return;
         }
         List<INDArray> parts = new ArrayList<>();
