@@ -87,7 +87,7 @@ public final class TrainBenchCommand implements FusionCommand {
         double plainRate = samples / ((System.nanoTime() - t0) / 1e9);
 
         ComputationGraph net = FusionModels.build(v, model);
-        TrainingMaster<?, ?> master = TrainPipeline.trainingMaster(s, cores, spark.sparkContext().master());
+        TrainingMaster<?, ?> master = TrainPipeline.trainingMaster(s, spark.sparkContext());
         SparkComputationGraph sparkNet = new SparkComputationGraph(jsc, net, master);
         JavaRDD<MultiDataSet> rdd = jsc.parallelize(data.subList(0, Math.min(cores, data.size())), cores);
         sparkNet.fitMultiDataSet(rdd);
@@ -133,7 +133,7 @@ public final class TrainBenchCommand implements FusionCommand {
         ComputationGraph plain = FusionModels.build(v, model);
         ComputationGraph net = FusionModels.build(v, model);
         net.setParams(plain.params().dup());
-        TrainingMaster<?, ?> master = TrainPipeline.trainingMaster(s, cores, spark.sparkContext().master());
+        TrainingMaster<?, ?> master = TrainPipeline.trainingMaster(s, spark.sparkContext());
         SparkComputationGraph sparkNet = new SparkComputationGraph(jsc, net, master);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "%s, %d batches of %d per pass, lr %.4g constant, val loss per caption%n", v.id(), data.size(), s.batchSize(),

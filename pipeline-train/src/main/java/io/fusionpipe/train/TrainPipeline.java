@@ -28,6 +28,11 @@ import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
+import io.fusionpipe.train.cluster.EpochSync;
+import io.fusionpipe.train.cluster.ExecutorProbe;
+import io.fusionpipe.train.cluster.RoutedVoidConfiguration;
+import io.fusionpipe.train.cluster.TransportPorts;
+import org.apache.spark.SparkContext;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
@@ -187,8 +192,13 @@ public final class TrainPipeline {
                                List<EpochMetrics> previous, StageLog stage) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        TrainingMaster<?, ?> master = trainingMaster(s, spark.sparkContext().defaultParallelism(), spark.sparkContext().master());
+        TrainingMaster<?, ?> master = trainingMaster(s, spark.sparkContext());
+        boolean sharing = master instanceof SharedTrainingMaster;
+        if (sharing && !spark.sparkContext().master().startsWith("local")) {
+            checkExecutors(jsc, s.distributed());
+        }
         SparkComputationGraph sparkNet = new SparkComputationGraph(jsc, graph, master);
+        EpochSync sync = sharing ? new EpochSync(spark.sparkContext()) : null;
         int partitions = Math.max(1, spark.sparkContext().defaultParallelism());
         long trainRows = ds.rows("train");
         long batchesPerEpoch = partitions * (long) Math.ceil(trainRows / (double) partitions / s.batchSize());
@@ -213,7 +223,6 @@ public final class TrainPipeline {
         TrainProgress progress = new TrainProgress(spark.sparkContext(), "fusionpipe.train", s.progressMillis(), s.stallMillis(), System.err,
                 p -> progressLine(variant, current[0], s.epochs(), epochStart[0], batchesPerEpoch, s.batchSize(), p));
         try (progress) {
-            sparkNet.setListeners(progress.listener());
             for (int epoch = completed + 1; epoch <= s.epochs(); epoch++) {
                 if (s.earlyStopping().patience() > 0 && sinceBest >= s.earlyStopping().patience()) {
                     LOG.info("{}: val loss has not improved for {} epochs; stopping early after epoch {}", variant.id(), sinceBest, epoch - 1);
@@ -223,9 +232,9 @@ public final class TrainPipeline {
                 double rate = s.optimiser().rate(epoch, s.epochs());
                 ComputationGraph net = sparkNet.getNetwork();
                 boolean frozen = freezing && epoch <= s.fineTune().freezeImageEpochs();
+                Map<String, Double> rates = new LinkedHashMap<>();
                 if (freezing) {
                     double encoderRate = frozen ? 0.0 : rate * s.fineTune().lrFactor();
-                    Map<String, Double> rates = new LinkedHashMap<>();
                     encoderPath.forEach(layer -> rates.put(layer, encoderRate));
                     LayerLearningRates.apply(net, rate, rates);
                     LOG.info("{} epoch {}: image encoder {} {}", variant.id(), epoch, encoderPath,
@@ -238,11 +247,20 @@ public final class TrainPipeline {
                 current[0] = epoch;
                 progress.reset();
                 epochStart[0] = System.nanoTime();
+                EpochSync.State state = sync == null ? null : EpochSync.State.of(runId, epoch, rate, rates, net);
+                if (sync != null) {
+                    sparkNet.setListeners(progress.listener(), sync.listenerFor(state));
+                } else {
+                    sparkNet.setListeners(progress.listener());
+                }
                 progress.fitting(true);
                 sparkNet.fitMultiDataSet(TrainingData.batches(spark, ds, "train", s.batchSize(), partitions, s.modalityDropout(),
                         s.seed() + epoch));
                 progress.fitting(false);
                 double seconds = (System.nanoTime() - epochStart[0]) / 1e9;
+                if (sync != null) {
+                    checkSync(sync, state, variant);
+                }
                 if (frozen) {
                     keptEncoder.forEach((layer, p) -> sparkNet.getNetwork().getLayer(layer).params().assign(p));
                 } else {
@@ -296,7 +314,37 @@ public final class TrainPipeline {
             writeJson(hadoop, new Path(runDir, "run.json"), run);
             throw failure;
         } finally {
+            if (sync != null) {
+                sync.release();
+            }
             master.deleteTempFiles(jsc);
+        }
+    }
+
+    /** Every executor must have started the epoch from the driver's rates and parameters (see {@link EpochSync}). */
+    private static void checkSync(EpochSync sync, EpochSync.State state, Variant variant) {
+        List<String> problems = sync.verify(state);
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException(variant.id() + " epoch " + state.epoch() + ": the workers did not train from the driver's state: "
+                    + String.join("; ", problems));
+        }
+        LOG.info("epoch-sync: run {} epoch {}: {} executor(s) started from the driver's state ({}, parameters {}): {}", state.run(),
+                state.epoch(), sync.reporters(state).size(), EpochSync.compact(state.ratesInEffect()), state.checksum(),
+                String.join(", ", sync.reporters(state)));
+    }
+
+    /** Logs what each executor will train with and refuses executors whose transport other hosts cannot reach. */
+    private static void checkExecutors(JavaSparkContext jsc, TrainSettings.Distributed d) {
+        RoutedVoidConfiguration transport = transport(d, jsc.sc());
+        long wait = jsc.getConf().getTimeAsMs("spark.scheduler.maxRegisteredResourcesWaitingTime", "30s");
+        List<ExecutorProbe.ExecutorInfo> executors = ExecutorProbe.probe(jsc, transport, d.port(), d.portSpan(), wait);
+        LOG.info("gradient sharing: driver transport {}:{}, {} executor(s)", transport.getControllerAddress(), d.port(), executors.size());
+        for (ExecutorProbe.ExecutorInfo e : executors) {
+            LOG.info("gradient sharing: {}", e.line());
+        }
+        List<String> problems = ExecutorProbe.problems(executors, transport.getControllerAddress());
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("gradient sharing cannot work on this cluster: " + String.join("; ", problems));
         }
     }
 
@@ -370,40 +418,60 @@ public final class TrainPipeline {
     }
 
     /**
-     * SharedTrainingMaster with the notes' workarounds: Direct approach (null image masks do not
-     * survive Export), a fixed port supplier plus the controller port set by hand, PLAIN mesh,
-     * 127.0.0.1 as controller on local masters (DL4J cannot find one otherwise).
+     * The Spark training master: SharedTrainingMaster with the notes' workarounds (Direct approach,
+     * as null image masks do not survive Export; the controller port set by hand; PLAIN mesh) and a
+     * transport every executor binds on its own reachable address and a free port
+     * ({@link RoutedVoidConfiguration}, {@link TransportPorts}); or parameter averaging.
      */
-    static TrainingMaster<?, ?> trainingMaster(TrainSettings s, int cores, String sparkMaster) {
+    static TrainingMaster<?, ?> trainingMaster(TrainSettings s, SparkContext sc) {
         TrainSettings.Distributed d = s.distributed();
         if (d.master().equals("averaging")) {
             return new ParameterAveragingTrainingMaster.Builder(s.batchSize()).batchSizePerWorker(s.batchSize())
                     .averagingFrequency(d.averagingFrequency()).workerPrefetchNumBatches(d.prefetchBatches())
                     .rddTrainingApproach(RDDTrainingApproach.Direct).rngSeed(s.seed()).build();
         }
-        VoidConfiguration.VoidConfigurationBuilder vb = VoidConfiguration.builder().unicastPort(d.port())
-                .portSupplier(new FixedPortSupplier(d.port())).meshBuildMode(MeshBuildMode.PLAIN);
-        if (!d.controllerAddress().isBlank()) {
-            vb.controllerAddress(d.controllerAddress());
-        } else if (sparkMaster.startsWith("local")) {
-            vb.controllerAddress("127.0.0.1"); // embedded: driver and "executors" are this JVM
-        } else if (System.getenv("DL4J_VOID_IP") != null && !System.getenv("DL4J_VOID_IP").isBlank()) {
-            // the driver's own transport address (a Kubernetes pod sets it from status.podIP): executors dial it
-            vb.controllerAddress(System.getenv("DL4J_VOID_IP").strip());
-        }
-        if (!d.networkMask().isBlank()) {
-            vb.networkMask(d.networkMask());
-        }
-        VoidConfiguration voidConf = vb.build();
-        voidConf.setUnicastControllerPort(d.port());
-        return new SharedTrainingMaster.Builder(voidConf, s.batchSize())
+        return new SharedTrainingMaster.Builder(transport(d, sc), s.batchSize())
                 .batchSizePerWorker(s.batchSize())
                 .workerPrefetchNumBatches(d.prefetchBatches())
-                .workersPerNode(d.workersPerNode() > 0 ? d.workersPerNode() : Math.max(1, cores))
+                // one model per executor: the per-epoch state (EpochSync) reaches that one; DL4J's
+                // ParallelWrapper would keep replicas of its own
+                .workersPerNode(1)
                 .thresholdAlgorithm(thresholdAlgorithm(s))
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
                 .rngSeed(s.seed())
                 .build();
+    }
+
+    /** The gradient-sharing transport's configuration: controller address and port, executor ports, address choice. */
+    static RoutedVoidConfiguration transport(TrainSettings.Distributed d, SparkContext sc) {
+        VoidConfiguration base = VoidConfiguration.builder().portSupplier(new TransportPorts(d.port(), d.portSpan()))
+                .meshBuildMode(MeshBuildMode.PLAIN).controllerAddress(controllerAddress(d, sc)).build();
+        base.setUnicastControllerPort(d.port());
+        return RoutedVoidConfiguration.of(base, d.networkMask());
+    }
+
+    /**
+     * The address executors reach the driver's transport on: the configured one; 127.0.0.1 on an
+     * embedded master; the driver's DL4J_VOID_IP (a Kubernetes pod template sets it to the pod IP);
+     * else the address of spark.driver.host, which every executor already reaches for Spark itself.
+     */
+    static String controllerAddress(TrainSettings.Distributed d, SparkContext sc) {
+        if (!d.controllerAddress().isBlank()) {
+            return d.controllerAddress().strip();
+        }
+        if (sc.master().startsWith("local")) {
+            return "127.0.0.1";
+        }
+        String env = System.getenv("DL4J_VOID_IP");
+        if (env != null && !env.isBlank()) {
+            return env.strip();
+        }
+        String host = sc.getConf().get("spark.driver.host", "");
+        try {
+            return java.net.InetAddress.getByName(host.isBlank() ? java.net.InetAddress.getLocalHost().getHostName() : host).getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("spark.driver.host " + host + " does not resolve: set fusionpipe.train.shared.controller-address", e);
+        }
     }
 
     /**

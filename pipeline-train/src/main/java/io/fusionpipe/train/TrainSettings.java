@@ -48,7 +48,7 @@ public record TrainSettings(List<Variant> variants, int epochs, int batchSize, l
     }
 
     /** The Spark training master and its transport. */
-    public record Distributed(String master, int port, String controllerAddress, String networkMask, int workersPerNode,
+    public record Distributed(String master, int port, int portSpan, String controllerAddress, String networkMask,
                               String thresholdAlgorithm, double threshold, double minSparsity, double maxSparsity,
                               int averagingFrequency, int prefetchBatches) implements Serializable {
     }
@@ -80,8 +80,8 @@ public record TrainSettings(List<Variant> variants, int epochs, int batchSize, l
                 new EarlyStopping(c.getInt(p + "early-stopping.patience"), c.getDouble(p + "early-stopping.min-delta")),
                 new FineTune(c.getInt(p + "fine-tune.freeze-image-epochs"), c.getDouble(p + "fine-tune.lr-factor")),
                 blanking,
-                new Distributed(c.getString(p + "master"), c.getInt(p + "shared.port"), c.getString(p + "shared.controller-address"),
-                        c.getString(p + "shared.network-mask"), c.getInt(p + "shared.workers-per-node"),
+                new Distributed(c.getString(p + "master"), c.getInt(p + "shared.port"), c.getInt(p + "shared.port-span"),
+                        c.getString(p + "shared.controller-address"), c.getString(p + "shared.network-mask"),
                         c.getString(p + "shared.threshold-algorithm"), c.getDouble(p + "shared.threshold"),
                         c.getDouble(p + "shared.min-sparsity"), c.getDouble(p + "shared.max-sparsity"), c.getInt(p + "averaging-frequency"),
                         c.getInt(p + "prefetch-batches")),

@@ -46,54 +46,9 @@ class TrainPipelineTest {
 
     static DatasetVersion dataset;
 
-    /**
-     * A published dataset written directly in the dataset layout (this module does not depend on
-     * ingest): 48 coloured 32x48 images whose captions name the colour.
-     */
     @BeforeAll
     static void publish() throws Exception {
-        Path root = SPARK.root();
-        Path v1 = Files.createDirectories(root.resolve("datasets/colours/v1"));
-        String[] names = {"red", "green", "blue", "yellow"};
-        Color[] colours = {Color.RED, Color.GREEN, Color.BLUE, Color.YELLOW};
-        Map<String, Long> counts = new HashMap<>();
-        for (String n : names) {
-            counts.put(n, 10L);
-        }
-        counts.put("a", 10L);
-        counts.put("card", 10L);
-        Tokenizer tok = new Tokenizer(true);
-        Vocabulary vocab = Vocabulary.fit(counts, 1, 100, tok);
-        Random r = new Random(3);
-        Map<String, List<Row>> bySplit = new HashMap<>();
-        for (int i = 0; i < 48; i++) {
-            int k = r.nextInt(4);
-            BufferedImage img = new BufferedImage(32, 48, BufferedImage.TYPE_INT_RGB);
-            Graphics2D g = img.createGraphics();
-            g.setColor(colours[k]);
-            g.fillRect(0, 0, 32, 48);
-            g.dispose();
-            ByteArrayOutputStream png = new ByteArrayOutputStream();
-            ImageIO.write(img, "png", png);
-            String caption = "a " + names[k] + " card";
-            List<Integer> tokens = new ArrayList<>();
-            for (int t : vocab.encode(caption, 12)) {
-                tokens.add(t);
-            }
-            String split = i < 36 ? "train" : "val";
-            bySplit.computeIfAbsent(split, s -> new ArrayList<>()).add(RowFactory.create(RowFactory.create(png.toByteArray(), "x.png"),
-                    scala.collection.JavaConverters.asScalaBuffer(tokens).toSeq()));
-        }
-        var schema = new org.apache.spark.sql.types.StructType()
-                .add("image", io.fusionpipe.dataset.DatasetSchema.IMAGE_STRUCT)
-                .add("tokens", org.apache.spark.sql.types.DataTypes.createArrayType(org.apache.spark.sql.types.DataTypes.IntegerType));
-        for (Map.Entry<String, List<Row>> e : bySplit.entrySet()) {
-            SPARK.session().createDataFrame(e.getValue(), schema).coalesce(1).write().parquet(v1.resolve("split=" + e.getKey()).toString());
-        }
-        Files.writeString(v1.resolve("_vocab.json"), vocab.toJson());
-        Files.writeString(v1.resolve("_manifest.json"), "{\"schema_version\":1,\"image\":{\"width\":32,\"height\":48},\"max_tokens\":12,"
-                + "\"samples_by_split\":{\"train\":36,\"val\":12,\"test\":0},\"inputs\":[]}");
-        dataset = DatasetVersion.open(FusionRoot.of(SPARK.config()), "colours", null, SPARK.session().sparkContext().hadoopConfiguration());
+        dataset = ColourCards.publish(SPARK, "colours");
     }
 
     @Test
@@ -202,7 +157,7 @@ class TrainPipelineTest {
             ComputationGraph g = io.fusionpipe.train.model.FusionModels.build(Variant.EARLY,
                     s.modelSpec(dataset.vocabulary().size(), 12, 32, 48));
             var sparkNet = new org.deeplearning4j.spark.impl.graph.SparkComputationGraph(sc, g,
-                    TrainPipeline.trainingMaster(s, 2, sc.master()));
+                    TrainPipeline.trainingMaster(s, sc));
             sparkNet.setListeners(progress.listener());
             var data = io.fusionpipe.train.data.TrainingData.batches(SPARK.session(), dataset, "train", 6, 2);
             long batches = data.count();

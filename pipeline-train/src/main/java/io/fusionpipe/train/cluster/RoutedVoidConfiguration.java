@@ -1,0 +1,73 @@
+package io.fusionpipe.train.cluster;
+
+import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+
+/**
+ * DL4J's transport configuration, with one difference: on an executor, unless a network mask was
+ * configured, {@link #getNetworkMask()} answers a mask that selects the address this host's route
+ * to the driver leaves from ({@link TransportAddress}). DL4J's worker asks for the mask first when
+ * it chooses the address to bind, so each executor binds its own reachable address on any cluster
+ * manager, with nothing set per host. On the driver it answers the configured mask (or none).
+ */
+public final class RoutedVoidConfiguration extends VoidConfiguration {
+
+    private static final long serialVersionUID = 1L;
+
+    private String configuredMask;
+
+    public RoutedVoidConfiguration() {
+    }
+
+    /** A copy of {@code base} (every field), with {@code mask} ("" for none) as the configured mask. */
+    public static RoutedVoidConfiguration of(VoidConfiguration base, String mask) {
+        RoutedVoidConfiguration c = new RoutedVoidConfiguration();
+        for (Field f : VoidConfiguration.class.getDeclaredFields()) {
+            if (Modifier.isStatic(f.getModifiers())) {
+                continue;
+            }
+            try {
+                f.setAccessible(true);
+                f.set(c, f.get(base));
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException("copying VoidConfiguration." + f.getName(), e);
+            }
+        }
+        c.configuredMask = mask == null || mask.isBlank() ? null : mask.strip();
+        return c;
+    }
+
+    @Override
+    public String getNetworkMask() {
+        if (configuredMask != null) {
+            return configuredMask;
+        }
+        if (TransportPorts.onDriver() || getControllerAddress() == null) {
+            return null;
+        }
+        return TransportAddress.maskSelecting(TransportAddress.towards(getControllerAddress(), getUnicastControllerPort()),
+                TransportAddress.localAddresses());
+    }
+
+    /** The address an executor's transport binds: what DL4J's matcher picks with {@link #getNetworkMask()}. */
+    public String executorAddress() {
+        String mask = getNetworkMask();
+        if (mask == null) {
+            String env = System.getenv("DL4J_VOID_IP");
+            return env != null && !env.isBlank() ? env : "127.0.0.1";
+        }
+        return new org.nd4j.parameterserver.distributed.util.NetworkOrganizer(mask).getMatchingAddress();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RoutedVoidConfiguration r && super.equals(o) && java.util.Objects.equals(configuredMask, r.configuredMask);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * super.hashCode() + java.util.Objects.hashCode(configuredMask);
+    }
+}
