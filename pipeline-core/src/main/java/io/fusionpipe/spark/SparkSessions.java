@@ -13,16 +13,20 @@ import java.util.Map;
 
 /**
  * The one place a SparkSession is made. Embedded runs get {@code fusionpipe.spark.master};
- * under spark-submit the master (and anything else set on the command line) is left alone.
+ * under spark-submit what the submission set wins over Fusionpipe's settings, and the JVM option
+ * lists are merged ({@link #resolve}).
  */
 public final class SparkSessions {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SparkSessions.class);
 
     private SparkSessions() {
     }
 
     /**
-     * Spark properties for a stage, lowest precedence first: Fusionpipe's derived defaults, the
-     * stage's own needs (e.g. Kryo registrator), then {@code fusionpipe.spark.conf}.
+     * Fusionpipe's Spark properties for a stage, lowest precedence first: derived defaults, the
+     * stage's own needs (e.g. Kryo registrator), then {@code fusionpipe.spark.conf}. What a
+     * submission sets wins over all of them ({@link #resolve}).
      */
     public static Map<String, String> properties(FusionConfig config, String stage, Map<String, String> stageConf) {
         SparkSettings s = SparkSettings.of(config);
@@ -48,16 +52,81 @@ public final class SparkSessions {
         JvmEnvironment.of(config).apply();
         Logging.quietInternals(s.logLevel());
         SparkConf conf = new SparkConf();
-        properties(config, stage, stageConf).forEach((k, v) -> {
-            // Whatever spark-submit (or the user's -Dspark.*) already set wins over derived defaults.
-            if (!conf.contains(k) || s.extraConf().containsKey(k)) {
-                conf.set(k, v);
+        Map<String, String> submitted = new LinkedHashMap<>();
+        for (scala.Tuple2<String, String> kv : conf.getAll()) {
+            submitted.put(kv._1(), kv._2());
+        }
+        Map<String, String> ours = properties(config, stage, stageConf);
+        resolve(submitted, ours).forEach(conf::set);
+        for (String k : s.extraConf().keySet()) {
+            if (submitted.containsKey(k) && !JAVA_OPTIONS.contains(k) && !submitted.get(k).equals(ours.get(k))) {
+                LOG.info("{}={} from the submission wins over fusionpipe.spark.conf's {}", k, submitted.get(k), ours.get(k));
             }
-        });
+        }
         if (!conf.contains("spark.master")) {
             conf.setMaster(s.master());
         }
         return SparkSession.builder().config(conf).getOrCreate();
+    }
+
+    /** JVM option lists that are merged rather than replaced. */
+    static final java.util.Set<String> JAVA_OPTIONS = java.util.Set.of("spark.executor.extraJavaOptions", "spark.driver.extraJavaOptions");
+
+    /**
+     * What to set on a SparkConf that already holds the submission's properties ({@code submitted}:
+     * spark-submit's --conf, a manifest's sparkConf, -Dspark.* system properties): each of
+     * Fusionpipe's properties the submission does not set; for the JVM option lists, the
+     * submission's options plus each of ours it does not set itself (so the project's off-heap caps
+     * and Aeron timeout survive an {@code extraJavaOptions} of the user's, and the user's values win).
+     */
+    static Map<String, String> resolve(Map<String, String> submitted, Map<String, String> ours) {
+        Map<String, String> out = new LinkedHashMap<>();
+        ours.forEach((k, v) -> {
+            if (!submitted.containsKey(k)) {
+                out.put(k, v);
+            } else if (JAVA_OPTIONS.contains(k)) {
+                out.put(k, mergeJavaOptions(v, submitted.get(k)));
+            }
+        });
+        return out;
+    }
+
+    /**
+     * {@code theirs} plus every option of {@code ours} that {@code theirs} does not set, ours first
+     * (for a repeated -D the JVM keeps the last). Options are whitespace-separated; one is "set" by
+     * theirs when it names the same -D property, -X size (-Xmx, -Xms, -Xss), -XX flag or the same
+     * option text.
+     */
+    static String mergeJavaOptions(String ours, String theirs) {
+        java.util.Set<String> taken = new java.util.HashSet<>();
+        for (String t : theirs.trim().split("\\s+")) {
+            taken.add(optionKey(t));
+        }
+        StringBuilder merged = new StringBuilder();
+        for (String o : ours.trim().split("\\s+")) {
+            if (!o.isEmpty() && !taken.contains(optionKey(o))) {
+                merged.append(o).append(' ');
+            }
+        }
+        return (merged + theirs.trim()).trim();
+    }
+
+    private static String optionKey(String option) {
+        if (option.startsWith("-D")) {
+            int eq = option.indexOf('=');
+            return eq < 0 ? option : option.substring(0, eq);
+        }
+        for (String size : new String[]{"-Xmx", "-Xms", "-Xss"}) {
+            if (option.startsWith(size)) {
+                return size;
+            }
+        }
+        if (option.startsWith("-XX:")) {
+            String flag = option.substring(4).replaceFirst("^[+-]", "");
+            int eq = flag.indexOf('=');
+            return "-XX:" + (eq < 0 ? flag : flag.substring(0, eq));
+        }
+        return option;
     }
 
     public static SparkSession getOrCreate(FusionConfig config, String stage) {

@@ -40,6 +40,23 @@ class SparkSessionsTest {
     }
 
     @Test
+    void whatTheSubmissionSetsWinsAndJavaOptionsAreMerged() {
+        Map<String, String> submitted = Map.of("spark.executor.memory", "6g",
+                "spark.executor.extraJavaOptions", "-Dorg.bytedeco.javacpp.maxbytes=2G -Xss4m -XX:+UseG1GC -Dmine=1");
+        Map<String, String> ours = new java.util.LinkedHashMap<>();
+        ours.put("spark.executor.memory", "4g");
+        ours.put("spark.ui.enabled", "false");
+        ours.put("spark.executor.extraJavaOptions", "--add-opens=java.base/java.nio=ALL-UNNAMED -Daeron.publication.unblock.timeout=60000000000 "
+                + "-Dorg.bytedeco.javacpp.maxbytes=6442450944 -Dorg.bytedeco.javacpp.maxphysicalbytes=12884901888 -XX:-UseG1GC");
+        Map<String, String> set = SparkSessions.resolve(submitted, ours);
+        assertFalse(set.containsKey("spark.executor.memory"), "the submission's 6g is kept: " + set);
+        assertEquals("false", set.get("spark.ui.enabled"), "what the submission leaves unset is ours");
+        assertEquals("--add-opens=java.base/java.nio=ALL-UNNAMED -Daeron.publication.unblock.timeout=60000000000 "
+                + "-Dorg.bytedeco.javacpp.maxphysicalbytes=12884901888 "
+                + "-Dorg.bytedeco.javacpp.maxbytes=2G -Xss4m -XX:+UseG1GC -Dmine=1", set.get("spark.executor.extraJavaOptions"));
+    }
+
+    @Test
     void scratchLivesUnderTheRootsTmp() {
         FusionRoot root = FusionRoot.of(SPARK.config());
         assertEquals(SPARK.root().resolve("tmp"), root.scratch());
