@@ -11,9 +11,12 @@
 #   - Java 17 --add-opens and the Aeron timeout on the driver and the executors (from the jar's
 #     io/fusionpipe/build.properties: the same list the tests and bin/fusionpipe use)
 #   - executor memory overhead for ND4J's off-heap memory, OMP_NUM_THREADS = executor cores
-#   - for train/eval/nightly: the gradient-sharing UDP port; on Kubernetes the pods' IP as
-#     DL4J_VOID_IP (the driver's is the controller address executors dial)
-#   - FP_GPU=1: one GPU per executor (conf/gpu.conf) and the CUDA build's jar
+#   - for train/eval/nightly: the gradient-sharing UDP port (the driver's; each executor takes the first
+#     free one from there up and binds the address its route to the driver leaves from: nothing per
+#     host); on Kubernetes the driver pod's IP as DL4J_VOID_IP, the controller address executors dial
+#   - FP_GPU=1: one GPU per executor and task, the GPU discovery script (conf/gpu.conf), the CUDA jar
+# What the submission sets (these --conf, spark-submit's own) wins over conf/*.conf's fusionpipe.spark.conf;
+# executor JVM options are merged with the project's (off-heap caps, Aeron timeout).
 #
 # Environment (defaults in brackets):
 #   SPARK_SUBMIT [spark-submit]   FP_MASTER [spark://localhost:7077 | yarn | k8s://https://kubernetes.default.svc]
@@ -21,6 +24,7 @@
 #   FP_EXECUTOR_MEMORY [8g]   FP_EXECUTOR_OVERHEAD [6g]   FP_PORT [40123]
 #   FP_IMAGE [fusionpipe/executor-cpu:<version>; -cuda with FP_GPU=1]   FP_NAMESPACE [fusionpipe]
 #   FP_JAR_DIR [the modules' target/; in the images /opt/fusionpipe/jars]   FP_GPU [0]
+#   FP_GPU_DISCOVERY [/opt/fusionpipe/gpu/discover-gpus.sh: where the executors find the GPU discovery script]
 #   FP_DRY_RUN=1   print the command instead of running it
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -94,7 +98,9 @@ esac
 
 if [ "${FP_GPU:-0}" = 1 ]; then
   ARGS+=(--conf spark.executor.resource.gpu.amount=1 --conf spark.task.resource.gpu.amount=1
-         --conf "spark.task.cpus=$CORES" --files "$HERE/conf/gpu.conf")
+         --conf "spark.task.cpus=$CORES" --files "$HERE/conf/gpu.conf"
+         --conf "spark.executor.resource.gpu.discoveryScript=${FP_GPU_DISCOVERY:-/opt/fusionpipe/gpu/discover-gpus.sh}")
+  if [ "$TARGET" = k8s ]; then ARGS+=(--conf spark.executor.resource.gpu.vendor=nvidia.com); fi
   STAGE_SETS+=(--config gpu.conf)
 fi
 

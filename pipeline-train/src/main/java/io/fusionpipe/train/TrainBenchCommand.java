@@ -8,6 +8,7 @@ import io.fusionpipe.config.FusionConfig;
 import io.fusionpipe.dataset.DatasetVersion;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.spark.SparkSessions;
+import io.fusionpipe.train.cluster.EpochSync;
 import io.fusionpipe.train.data.TrainingData;
 import io.fusionpipe.train.model.FusionModels;
 import io.fusionpipe.train.model.ModelFlops;
@@ -135,6 +136,10 @@ public final class TrainBenchCommand implements FusionCommand {
         net.setParams(plain.params().dup());
         TrainingMaster<?, ?> master = TrainPipeline.trainingMaster(s, spark.sparkContext());
         SparkComputationGraph sparkNet = new SparkComputationGraph(jsc, net, master);
+        // the driver re-estimates batch-norm statistics after each pass: the workers must start the next from them
+        EpochSync sync = master instanceof org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster
+                ? new EpochSync(spark.sparkContext()) : null;
+        int workers = 0;
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "%s, %d batches of %d per pass, lr %.4g constant, val loss per caption%n", v.id(), data.size(), s.batchSize(),
                 s.optimiser().learningRate());
@@ -145,7 +150,19 @@ public final class TrainBenchCommand implements FusionCommand {
                 for (MultiDataSet m : data) {
                     plain.fit(m);
                 }
+                EpochSync.State state = sync == null ? null
+                        : EpochSync.State.of("train-bench-curve", pass, s.optimiser().learningRate(), Map.of(), sparkNet.getNetwork());
+                if (sync != null) {
+                    sparkNet.setListeners(sync.listenerFor(state));
+                }
                 sparkNet.fitMultiDataSet(jsc.parallelize(data, cores));
+                if (sync != null) {
+                    List<String> problems = sync.verify(state);
+                    if (!problems.isEmpty()) {
+                        throw new IllegalStateException("pass " + pass + ": " + String.join("; ", problems));
+                    }
+                    workers = Math.max(workers, sync.reporters(state).size());
+                }
                 NormStatistics.recalibrate(sparkNet.getNetwork(), FusionModels.encoderPath(v, model),
                         data.stream().limit(TrainPipeline.NORM_SAMPLE_BATCHES).map(m -> m.getFeatures(0)).toList());
                 double a = SparkScores.score(jsc, plain, val).lossPerCaption();
@@ -155,10 +172,14 @@ public final class TrainBenchCommand implements FusionCommand {
                 rows.add(Map.of("pass", pass, "steps", pass * data.size(), "plain_val_loss", Math.round(a * 100) / 100.0,
                         "spark_val_loss", Math.round(b * 100) / 100.0));
             }
-            JsonLine.print(out, Map.of("variant", v.id(), "curve", rows));
+            out.printf(Locale.ROOT, "Spark trainer on %s: %d worker JVM(s) reported each pass%n", spark.sparkContext().master(), workers);
+            JsonLine.print(out, Map.of("variant", v.id(), "master", spark.sparkContext().master(), "workers", workers, "curve", rows));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         } finally {
+            if (sync != null) {
+                sync.release();
+            }
             master.deleteTempFiles(jsc);
             val.unpersist();
         }

@@ -50,6 +50,8 @@ final class TrainProgress extends SparkListener implements AutoCloseable {
     private final Map<Long, Double> runningLosses = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
     private final List<String> lostExecutors = new CopyOnWriteArrayList<>();
+    private final Map<Long, String> runningTasks = new ConcurrentHashMap<>();
+    private final Map<String, String> executorHosts = new ConcurrentHashMap<>();
     private volatile boolean fitting;
     private volatile long lastBatches = -1;
     private volatile long lastChange = System.nanoTime();
@@ -93,8 +95,16 @@ final class TrainProgress extends SparkListener implements AutoCloseable {
             return;
         }
         if (stalled == null && now - lastChange > stallMillis * 1_000_000L) {
+            List<String> why = new java.util.ArrayList<>();
+            java.util.Set<String> waiting = new java.util.TreeSet<>(runningTasks.values());
+            if (!waiting.isEmpty()) {
+                why.add("waiting for " + String.join(", ", waiting));
+            }
+            if (!lostExecutors.isEmpty()) {
+                why.add("lost executors: " + String.join("; ", lostExecutors));
+            }
             stalled = String.format(Locale.ROOT, "no minibatch finished for %s after %d in this epoch%s; training was stopped",
-                    duration(stallMillis / 1000.0), n, lostExecutors.isEmpty() ? "" : " (lost executors: " + String.join("; ", lostExecutors) + ")");
+                    duration(stallMillis / 1000.0), n, why.isEmpty() ? "" : " (" + String.join("; ", why) + ")");
             sc.cancelAllJobs();
         }
     }
@@ -111,8 +121,14 @@ final class TrainProgress extends SparkListener implements AutoCloseable {
     }
 
     @Override
+    public void onExecutorAdded(org.apache.spark.scheduler.SparkListenerExecutorAdded added) {
+        executorHosts.put(added.executorId(), added.executorInfo().executorHost());
+    }
+
+    @Override
     public void onExecutorRemoved(SparkListenerExecutorRemoved removed) {
-        lostExecutors.add("executor " + removed.executorId() + ": " + removed.reason());
+        String host = executorHosts.get(removed.executorId());
+        lostExecutors.add("executor " + removed.executorId() + (host == null ? "" : " on " + host) + ": " + removed.reason());
     }
 
     /** The listener to put on the workers' models (SparkComputationGraph.setListeners). */
@@ -161,7 +177,13 @@ final class TrainProgress extends SparkListener implements AutoCloseable {
     }
 
     @Override
+    public void onTaskStart(org.apache.spark.scheduler.SparkListenerTaskStart start) {
+        runningTasks.put(start.taskInfo().taskId(), "executor " + start.taskInfo().executorId() + " on " + start.taskInfo().host());
+    }
+
+    @Override
     public void onTaskEnd(SparkListenerTaskEnd end) {
+        runningTasks.remove(end.taskInfo().taskId());
         runningBatches.remove(end.taskInfo().taskId());
         runningLosses.remove(end.taskInfo().taskId());
     }

@@ -279,7 +279,8 @@ class TrainPipelineTest {
             assertTrue(seconds < 15, "cancelled after " + seconds + " s, not when the 20 s tasks ended");
             assertTrue(String.valueOf(e.getMessage()).contains("cancel"), e.getMessage());
             String why = progress.stalled();
-            assertTrue(why != null && why.contains("no minibatch finished for"), String.valueOf(why));
+            assertTrue(why != null && why.contains("no minibatch finished for") && why.contains("waiting for executor driver on "),
+                    String.valueOf(why));
         }
     }
 

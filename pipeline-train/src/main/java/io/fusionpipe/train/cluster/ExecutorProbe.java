@@ -30,12 +30,12 @@ public final class ExecutorProbe {
 
     /** One executor's answer; {@code error} says why its transport address could not be chosen. */
     public record ExecutorInfo(String executor, String host, String address, int port, long maxHeap, long offheapMax,
-                               long offheapMaxPhysical, String backend, String ompThreads, String error) implements Serializable {
+                               long offheapMaxPhysical, String backend, String ompThreads, String gpu, String error) implements Serializable {
 
         public String line() {
             return String.format(Locale.ROOT, "executor %s on %s: gradient sharing %s:%d, heap %s, off-heap max %s (physical %s), ND4J %s, "
-                            + "OMP_NUM_THREADS %s%s", executor, host, address, port, mib(maxHeap), mib(offheapMax), mib(offheapMaxPhysical),
-                    backend, ompThreads, error == null ? "" : ", ERROR " + error);
+                            + "OMP_NUM_THREADS %s%s%s", executor, host, address, port, mib(maxHeap), mib(offheapMax), mib(offheapMaxPhysical),
+                    backend, ompThreads, gpu == null ? "" : ", " + gpu, error == null ? "" : ", ERROR " + error);
         }
     }
 
@@ -110,7 +110,25 @@ public final class ExecutorProbe {
         }
         String omp = System.getenv("OMP_NUM_THREADS");
         return new ExecutorInfo(executor, host, address, bound, Runtime.getRuntime().maxMemory(), Pointer.maxBytes(), Pointer.maxPhysicalBytes(),
-                Nd4j.getBackend().getClass().getSimpleName(), omp == null ? "unset" : omp, error);
+                Nd4j.getBackend().getClass().getSimpleName(), omp == null ? "unset" : omp, gpu(), error);
+    }
+
+    /**
+     * The GPU Spark assigned this task (spark.task.resource.gpu.amount) and what the process can see.
+     * DL4J's Spark worker trains on device 0 of the devices the process sees, so the assigned GPU is
+     * the one used only when the executor sees that GPU alone (Kubernetes' device plugin, YARN's GPU
+     * isolation, or CUDA_VISIBLE_DEVICES on a standalone worker per GPU). Unverified: no GPU here.
+     */
+    static String gpu() {
+        org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+        if (task == null || !task.resources().contains("gpu")) {
+            return null;
+        }
+        String assigned = String.join(",", task.resources().apply("gpu").addresses());
+        String visible = System.getenv("CUDA_VISIBLE_DEVICES");
+        String note = visible == null && !assigned.equals("0")
+                ? " (WARNING: every GPU is visible, DL4J trains on device 0: isolate GPUs per executor, see deploy/README)" : "";
+        return "GPU " + assigned + ", CUDA_VISIBLE_DEVICES " + (visible == null ? "unset" : visible) + note;
     }
 
     private static int executors(JavaSparkContext jsc) {

@@ -47,7 +47,7 @@ class TransportAddressTest {
 
     @Test
     void aLoopbackExecutorIsRefusedOnlyWhenTheDriverIsNotOnLoopback() {
-        var lo = new ExecutorProbe.ExecutorInfo("1", "hostA", "127.0.0.1", 40123, 1L << 30, 1L << 30, 1L << 31, "CpuBackend", "1", null);
+        var lo = new ExecutorProbe.ExecutorInfo("1", "hostA", "127.0.0.1", 40123, 1L << 30, 1L << 30, 1L << 31, "CpuBackend", "1", null, null);
         assertEquals(List.of(), ExecutorProbe.problems(List.of(lo), "127.0.0.1"));
         List<String> p = ExecutorProbe.problems(List.of(lo), "10.213.0.1");
         assertTrue(p.size() == 1 && p.get(0).contains("executor 1 on hostA") && p.get(0).contains("127.0.0.1")
