@@ -11,18 +11,21 @@
 #                 down inside its namespace, then up), kill -9 of the driver: each run either recovers or
 #                 fails within train.stall-timeout naming the host, and --resume completes it with no
 #                 epoch before the last checkpoint lost
+#   parity        train-bench --curve on the hosts (one executor each) ends within 10% of a plain
+#                 single-JVM fit's val loss from the same weights on the same batches
 # and measures epoch time and the bytes gradient sharing sent per minibatch.
 #
 #   deploy/cluster-test.sh [--hosts N] [--executors-per-host K]     (default 2 hosts, 2 executors each)
 #
 # Needs the job jars (mvn -B -Pjob-jars -DskipTests package). Prints one "PASS <check>" or
-# "FAIL <check>: <reason>" line per check, a "CLUSTER_MEASURE {json}" and a "FAULTS {json}" line; exits
+# "FAIL <check>: <reason>" line per check, "CLUSTER_MEASURE {json}", "PARITY [json]" and "FAULTS {json}" lines; exits
 # non-zero on any failure. Driver and executor logs (DL4J's transport lines included) stay under
 # $FP_CLUSTER_TEST_DIR. Where network namespaces cannot be made it prints "SKIP ..." and exits 0, or
 # fails with FP_CLUSTER_REQUIRE=1 (CI).
 # Environment: FP_CLUSTER_TEST_DIR (default target/cluster-test), FP_CLUSTER_CARDS (default 240),
 #   FP_CLUSTER_SKIP_FAULTS=1, FP_CLUSTER_FAULT_RUNS (tries of each fault, default 1),
 #   FP_CLUSTER_MEASURE_HOSTS (host counts to time one epoch on, e.g. "1 2 3"; default: none beyond the main run),
+#   FP_CLUSTER_PARITY_HOSTS (host counts to run the learning-parity curve on, default: all hosts; "" for none),
 #   FP_PARTITION_SECONDS (how long a partition lasts, default 20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -248,6 +251,24 @@ for h in ${FP_CLUSTER_MEASURE_HOSTS:-}; do
   MEASURES+=("{\"hosts\": $h, \"executors\": $h, \"epoch2_s\": $m_s, \"bytes_per_minibatch\": $m_b, \"aeron_jvms\": $m_j}")
 done
 echo "CLUSTER_MEASURE {\"parameters\": $params, \"dense_gradient_bytes\": $((params * 4)), \"minibatches_per_epoch\": $(( (train_rows + 15) / 16 )), \"local1_epoch2_s\": $l_s, \"runs\": [$(IFS=,; echo "${MEASURES[*]}")]}"
+
+PARITY=()
+for h in ${FP_CLUSTER_PARITY_HOSTS-$HOSTS}; do
+  [ "$h" -le "$HOSTS" ] || { echo "  skip parity on $h hosts: the cluster has $HOSTS"; continue; }
+  step "learning parity: train-bench --curve 3 on $h host(s), 1 executor each, against a plain fit from the same weights"
+  submit "parity-$h" "$h" "$MASTER" train-bench --dataset cards --variant early --curve 3 --set fusionpipe.train.batch-size=16
+  json="$(grep -E '^\{.*"curve"' "$OUT/logs/parity-$h.log" | tail -1)"
+  [ -n "$json" ] || fail "parity: $h hosts: no curve printed"
+  grep -E '^ +[0-9]+ +[0-9]+ +[0-9.]+ +[0-9.]+$' "$OUT/logs/parity-$h.log" | sed 's/^/  /'
+  read -r plain spark workers < <(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); r=d["curve"][-1]; print(r["plain_val_loss"], r["spark_val_loss"], d["workers"])' "$json")
+  ratio="$(echo "scale=3; $spark / $plain" | bc)"
+  PARITY+=("{\"hosts\": $h, \"workers\": $workers, \"plain_val_loss\": $plain, \"spark_val_loss\": $spark, \"spark_over_plain\": $ratio}")
+  [ "$workers" -eq "$h" ] || fail "parity: $h hosts: $workers worker JVM(s) reported, expected $h"
+  within="$(echo "$spark <= 1.10 * $plain && $spark >= 0.90 * $plain" | bc)"
+  [ "$within" -eq 1 ] || fail "parity: $h hosts: val loss after 3 passes $spark (Spark, $workers workers) vs $plain (plain fit): outside 10%"
+  pass "parity on $h host(s): val loss after 3 passes $spark vs plain $plain (x$ratio)"
+done
+[ ${#PARITY[@]} -eq 0 ] || echo "PARITY [$(IFS=,; echo "${PARITY[*]}")]"
 
 step "eval the run on the cluster (eval job jar)"
 submit eval "$EXECUTORS" "$MASTER" eval --runs "$RUN" --set fusionpipe.eval.bootstrap.resamples=100

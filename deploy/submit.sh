@@ -4,7 +4,7 @@
 #   deploy/submit.sh TARGET STAGE [STAGE ARGUMENTS...]
 #
 #   TARGET  standalone | yarn | k8s | local
-#   STAGE   generate | ingest | train | eval | report | promote | nightly | doctor
+#   STAGE   generate | ingest | train | train-bench | eval | report | promote | nightly | doctor
 #
 # It picks the stage's job jar (mvn -B -Pjob-jars -DskipTests package; -Pcuda,job-jars for GPU
 # executors) and adds the --conf set every target needs:
@@ -39,10 +39,10 @@ shift 2
 
 case "$STAGE" in
   generate|ingest) MODULE=ingest ;;
-  train) MODULE=train ;;
+  train|train-bench) MODULE=train ;;
   eval|report|promote|nightly) MODULE=eval ;;
   doctor) MODULE=train ;;
-  *) echo "submit: unknown stage '$STAGE' (generate, ingest, train, eval, report, promote, nightly, doctor)" >&2; exit 2 ;;
+  *) echo "submit: unknown stage '$STAGE' (generate, ingest, train, train-bench, eval, report, promote, nightly, doctor)" >&2; exit 2 ;;
 esac
 
 find_jar() {
@@ -70,7 +70,7 @@ ARGS=(--class io.fusionpipe.cli.Fusionpipe --name "fusionpipe-$STAGE"
       --conf "spark.executorEnv.OMP_NUM_THREADS=$CORES")
 STAGE_SETS=()
 case "$STAGE" in
-  train|eval|nightly) STAGE_SETS=(--set "fusionpipe.train.shared.port=$PORT") ;;
+  train|train-bench|eval|nightly) STAGE_SETS=(--set "fusionpipe.train.shared.port=$PORT") ;;
 esac
 
 case "$TARGET" in

@@ -179,6 +179,8 @@ final class TrainProgress extends SparkListener implements AutoCloseable {
     @Override
     public void onTaskStart(org.apache.spark.scheduler.SparkListenerTaskStart start) {
         runningTasks.put(start.taskInfo().taskId(), "executor " + start.taskInfo().executorId() + " on " + start.taskInfo().host());
+        // executors that registered before this listener: known from their tasks
+        executorHosts.putIfAbsent(start.taskInfo().executorId(), start.taskInfo().host());
     }
 
     @Override

@@ -77,7 +77,9 @@ public final class EpochSync {
         release();
         reports.reset();
         current = jsc.broadcast(state);
-        return new WorkerListener(state.run(), state.epoch(), current, reports);
+        // keyed by this sync's accumulator too: a later session for the same run id in the same JVM
+        // (a resume, another curve) must not take this one's states
+        return new WorkerListener(state.run() + "#" + reports.id(), state.epoch(), current, reports);
     }
 
     /**
@@ -185,14 +187,14 @@ public final class EpochSync {
         private static final long serialVersionUID = 1L;
         private static final Map<String, WorkerListener> NEWEST = new ConcurrentHashMap<>();
 
-        private final String run;
+        private final String session;
         private final int epoch;
         private final Broadcast<State> state;
         private final CollectionAccumulator<Report> reports;
         private transient int applied;
 
-        WorkerListener(String run, int epoch, Broadcast<State> state, CollectionAccumulator<Report> reports) {
-            this.run = run;
+        WorkerListener(String session, int epoch, Broadcast<State> state, CollectionAccumulator<Report> reports) {
+            this.session = session;
             this.epoch = epoch;
             this.state = state;
             this.reports = reports;
@@ -200,7 +202,7 @@ public final class EpochSync {
 
         @Override
         public void onEpochStart(Model model) {
-            WorkerListener newest = NEWEST.getOrDefault(run, this);
+            WorkerListener newest = NEWEST.getOrDefault(session, this);
             if (newest.epoch == applied || !(model instanceof ComputationGraph net)) {
                 return; // DL4J may start several fits of one Spark epoch's data
             }
@@ -210,16 +212,16 @@ public final class EpochSync {
             SparkEnv env = SparkEnv.get();
             String executor = env == null ? "driver" : env.executorId();
             String host = env == null ? "?" : env.blockManager().blockManagerId().host();
-            Report r = new Report(run, s.epoch(), executor, host, EpochSync.ratesInEffect(net), EpochSync.checksum(net));
+            Report r = new Report(s.run(), s.epoch(), executor, host, EpochSync.ratesInEffect(net), EpochSync.checksum(net));
             newest.reports.add(r);
-            LOG.info("epoch-sync: run {} epoch {} executor {} on {}: {}, parameters {}", run, s.epoch(), executor, host,
+            LOG.info("epoch-sync: run {} epoch {} executor {} on {}: {}, parameters {}", s.run(), s.epoch(), executor, host,
                     compact(r.ratesInEffect()), r.checksum());
         }
 
         private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
             in.defaultReadObject();
             if (TaskContext.get() != null) {
-                NEWEST.merge(run, this, (old, now) -> now.epoch >= old.epoch ? now : old);
+                NEWEST.merge(session, this, (old, now) -> now.epoch >= old.epoch ? now : old);
             }
         }
     }
