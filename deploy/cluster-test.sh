@@ -257,8 +257,8 @@ PARITY=()
 for h in ${FP_CLUSTER_PARITY_HOSTS-$((HOSTS < 2 ? HOSTS : 2))}; do
   [ "$h" -le "$HOSTS" ] || { echo "  skip parity on $h hosts: the cluster has $HOSTS"; continue; }
   step "learning parity: train-bench --curve 3 on $h host(s), 1 executor each, against a plain fit from the same weights"
-  # batch 8: 25 minibatches per pass. The Spark trainer's lag behind a plain fit is about a fixed number of
-  # steps per pass and worker (docs/distributed-training.md): at batch 16 (13 per pass) 2 workers trailed by 7-13%.
+  # batch 8 (25 minibatches per pass): 2 workers trailed a plain fit by 4-7% in three runs; by 7-13% at
+  # batch 16 and 15-24% at batch 4 (docs/distributed-training.md)
   submit "parity-$h" "$h" "$MASTER" train-bench --dataset cards --variant early --curve 3 --set fusionpipe.train.batch-size=8
   json="$(grep -E '^\{.*"curve"' "$OUT/logs/parity-$h.log" | tail -1 || true)"
   [ -n "$json" ] || fail "parity: $h hosts: no curve printed"
