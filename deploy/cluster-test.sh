@@ -259,7 +259,7 @@ TOLERANCE="${FP_CLUSTER_PARITY_TOLERANCE:-0.20}"
 for h in ${FP_CLUSTER_PARITY_HOSTS-$((HOSTS < 2 ? HOSTS : 2))}; do
   [ "$h" -le "$HOSTS" ] || { echo "  skip parity on $h hosts: the cluster has $HOSTS"; continue; }
   step "learning parity: train-bench --curve 3 on $h host(s), 1 executor each, against a plain fit from the same weights"
-  # batch 8 (25 minibatches per pass): 2 workers trailed a plain fit by 4-11% in four runs; by 7-13% at
+  # batch 8 (25 minibatches per pass): 2 workers trailed a plain fit by 4-11% in five runs; by 7-13% at
   # batch 16 and 15-24% at batch 4 (docs/distributed-training.md). The 10% is not reliably met:
   # the default tolerance (20%) catches a trainer that stops sharing or caps its steps (1.6x and more).
   submit "parity-$h" "$h" "$MASTER" train-bench --dataset cards --variant early --curve 3 --set fusionpipe.train.batch-size=8
