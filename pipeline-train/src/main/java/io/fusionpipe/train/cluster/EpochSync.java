@@ -37,7 +37,7 @@ import java.util.zip.CRC32C;
  *
  * <p>Each epoch the driver broadcasts a {@link State} (epoch, rates, every parameter) and hands the
  * workers a new {@link WorkerListener} naming it. DL4J keeps the listener of the first task an
- * executor ran, so every copy deserialized in a task registers itself as the newest for its run;
+ * executor ran, so every copy deserialized in a task registers itself as the newest of its run's sync;
  * at the start of the epoch (before the first minibatch) the kept listener takes the newest
  * state, sets it on the replica, and reports back (a Spark accumulator) the learning rates now in
  * effect and a checksum of the parameters it now holds. {@link #verify} compares those reports
