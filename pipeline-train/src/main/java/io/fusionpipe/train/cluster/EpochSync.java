@@ -53,8 +53,8 @@ public final class EpochSync {
 
         /** The driver's model as it is now, with the rates it was just given. */
         public static State of(String run, int epoch, double learningRate, Map<String, Double> layerRates, ComputationGraph net) {
-            return new State(run, epoch, learningRate, new TreeMap<>(layerRates), net.params().castTo(DataType.FLOAT).toFloatVector(),
-                    EpochSync.ratesInEffect(net), EpochSync.checksum(net));
+            float[] params = floats(net);
+            return new State(run, epoch, learningRate, new TreeMap<>(layerRates), params, EpochSync.ratesInEffect(net), EpochSync.checksum(params));
         }
     }
 
@@ -136,12 +136,19 @@ public final class EpochSync {
 
     /** CRC-32C of every parameter's float bits, batch-normalisation running statistics included. */
     public static String checksum(ComputationGraph net) {
-        float[] p = net.params().castTo(DataType.FLOAT).toFloatVector();
+        return checksum(floats(net));
+    }
+
+    private static String checksum(float[] p) {
         ByteBuffer b = ByteBuffer.allocate(p.length * 4);
         b.asFloatBuffer().put(p);
         CRC32C crc = new CRC32C();
         crc.update(b.array());
         return String.format(Locale.ROOT, "%08x/%d", crc.getValue(), p.length);
+    }
+
+    private static float[] floats(ComputationGraph net) {
+        return net.params().castTo(DataType.FLOAT).toFloatVector();
     }
 
     /** "lr 1.00e-03 (conv0, norm0: 0.00e+00)": the common rate and the layers that differ. */
