@@ -51,7 +51,7 @@ public final class ConfigCommand implements FusionCommand {
     @Command(name = "keys", mixinStandardHelpOptions = true,
             description = "List every documented key with its type, default and meaning.")
     static final class Keys implements java.util.concurrent.Callable<Integer> {
-        @Option(names = "--markdown", description = "As a Markdown table (the one in the README).")
+        @Option(names = "--markdown", description = "As a Markdown table (the one in docs/configuration.md).")
         boolean markdown;
 
         @Spec

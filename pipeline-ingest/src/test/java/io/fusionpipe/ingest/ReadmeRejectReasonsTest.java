@@ -8,16 +8,16 @@ import java.nio.file.Files;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The README's table of reject reasons is the enum: every code with its meaning, nothing else. */
+/** The table of reject reasons in docs/ingest.md is the enum: every code with its meaning, nothing else. */
 class ReadmeRejectReasonsTest {
 
     @Test
     void readmeListsEveryReasonWithItsMeaning() throws Exception {
-        String readme = Files.readString(TestRoots.projectDir().resolve("README.md"));
+        String readme = Files.readString(TestRoots.projectDir().resolve("docs/ingest.md"));
         String table = readme.substring(readme.indexOf("<!-- reasons:begin -->"), readme.indexOf("<!-- reasons:end -->"));
         for (RejectReason r : RejectReason.values()) {
-            assertTrue(table.contains("| `" + r.code() + "` | " + r.meaning() + " |"), "README lacks " + r.code());
+            assertTrue(table.contains("| `" + r.code() + "` | " + r.meaning() + " |"), "docs/ingest.md lacks " + r.code());
         }
-        assertEquals(RejectReason.values().length, table.lines().filter(l -> l.startsWith("| `")).count(), "no extra rows in the README table");
+        assertEquals(RejectReason.values().length, table.lines().filter(l -> l.startsWith("| `")).count(), "no extra rows in the docs/ingest.md table");
     }
 }
