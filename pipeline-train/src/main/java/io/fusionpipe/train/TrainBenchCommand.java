@@ -157,11 +157,7 @@ public final class TrainBenchCommand implements FusionCommand {
                 }
                 sparkNet.fitMultiDataSet(jsc.parallelize(data, cores));
                 if (sync != null) {
-                    List<String> problems = sync.verify(state);
-                    if (!problems.isEmpty()) {
-                        throw new IllegalStateException("pass " + pass + ": " + String.join("; ", problems));
-                    }
-                    workers = Math.max(workers, sync.reporters(state).size());
+                    workers = Math.max(workers, sync.check(state, "pass " + pass).size());
                 }
                 NormStatistics.recalibrate(sparkNet.getNetwork(), FusionModels.encoderPath(v, model),
                         data.stream().limit(TrainPipeline.NORM_SAMPLE_BATCHES).map(m -> m.getFeatures(0)).toList());

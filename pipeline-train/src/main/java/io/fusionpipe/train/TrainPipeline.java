@@ -323,14 +323,9 @@ public final class TrainPipeline {
 
     /** Every executor must have started the epoch from the driver's rates and parameters (see {@link EpochSync}). */
     private static void checkSync(EpochSync sync, EpochSync.State state, Variant variant) {
-        List<String> problems = sync.verify(state);
-        if (!problems.isEmpty()) {
-            throw new IllegalStateException(variant.id() + " epoch " + state.epoch() + ": the workers did not train from the driver's state: "
-                    + String.join("; ", problems));
-        }
+        List<String> reporters = sync.check(state, variant.id() + " epoch " + state.epoch());
         LOG.info("epoch-sync: run {} epoch {}: {} executor(s) started from the driver's state ({}, parameters {}): {}", state.run(),
-                state.epoch(), sync.reporters(state).size(), EpochSync.compact(state.ratesInEffect()), state.checksum(),
-                String.join(", ", sync.reporters(state)));
+                state.epoch(), reporters.size(), EpochSync.compact(state.ratesInEffect()), state.checksum(), String.join(", ", reporters));
     }
 
     /** Logs what each executor will train with and refuses executors whose transport other hosts cannot reach. */

@@ -105,6 +105,18 @@ public final class EpochSync {
         return problems;
     }
 
+    /**
+     * Fails unless every report agrees with {@code expected} ({@link #verify}); {@code what} names the
+     * epoch in the message ("early epoch 2"). Returns the executors that reported.
+     */
+    public List<String> check(State expected, String what) {
+        List<String> problems = verify(expected);
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException(what + ": the workers did not train from the driver's state: " + String.join("; ", problems));
+        }
+        return reporters(expected);
+    }
+
     /** The executors that reported for {@code epoch}, "id@host" each, sorted. */
     public List<String> reporters(State expected) {
         return reports.value().stream().filter(r -> r.run().equals(expected.run()) && r.epoch() == expected.epoch())
