@@ -62,10 +62,10 @@ fi
 rm -rf "$OUT" && mkdir -p "$OUT/logs"
 ROOT="$OUT/root"
 jar() { ls "$REPO"/pipeline-"$1"/target/pipeline-"$1"-*-job.jar 2>/dev/null | head -1; }
-for m in ingest train eval; do
+for m in ingest train app; do
   [ -n "$(jar $m)" ] || { echo "cluster-test: pipeline-$m job jar missing: run mvn -B -Pjob-jars -DskipTests package" >&2; exit 1; }
 done
-FLAGS="$(sed -n 's/^jvm.flags=//p' "$REPO/pipeline-core/target/classes/io/fusionpipe/build.properties")"
+FLAGS="$(sed -n 's/^jvm.flags=//p' "$REPO/pipeline-platform/target/classes/io/fusionpipe/build.properties")"
 
 cleanup() {
   [ -n "${SAMPLER:-}" ] && kill "$SAMPLER" 2>/dev/null || true
@@ -276,7 +276,7 @@ for h in ${FP_CLUSTER_PARITY_HOSTS-$((HOSTS < 2 ? HOSTS : 2))}; do
 done
 [ ${#PARITY[@]} -eq 0 ] || echo "PARITY [$(IFS=,; echo "${PARITY[*]}")]"
 
-step "eval the run on the cluster (eval job jar)"
+step "eval the run on the cluster (app job jar)"
 submit eval "$EXECUTORS" "$MASTER" eval --runs "$RUN" --set fusionpipe.eval.bootstrap.resamples=100
 EVAL="$(ls -t "$ROOT/evals" | head -1)"
 test -f "$ROOT/evals/$EVAL/metrics.json" || fail "eval: no metrics.json"

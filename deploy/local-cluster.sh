@@ -53,7 +53,7 @@ cannot() {
 }
 
 jvm_flags() {
-  local props="$REPO/pipeline-core/target/classes/io/fusionpipe/build.properties"
+  local props="$REPO/pipeline-platform/target/classes/io/fusionpipe/build.properties"
   [ -f "$props" ] || { echo "local-cluster: $props missing: build first (mvn -B -DskipTests package)" >&2; exit 1; }
   sed -n 's/^jvm.flags=//p' "$props"
 }
@@ -63,7 +63,7 @@ spark_home() {
   if [ ! -f "$sh/.ready" ]; then
     echo "local-cluster: assembling SPARK_HOME from the Maven classpath ($sh)" >&2
     rm -rf "$sh" && mkdir -p "$sh/jars" "$sh/conf"
-    # -am with package: the reactor provides pipeline-core (nothing of the project is read from ~/.m2)
+    # -am with package: the reactor provides pipeline-platform and pipeline-data (nothing of the project is read from ~/.m2)
     local cp=(-B -q -DskipTests package dependency:build-classpath -pl pipeline-train -am -DincludeScope=provided
               -Dmdep.outputFile=target/spark.classpath)
     mvn -o "${cp[@]}" > "$DIR/classpath.log" 2>&1 || mvn "${cp[@]}" >> "$DIR/classpath.log" 2>&1 \

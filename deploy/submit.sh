@@ -40,7 +40,7 @@ shift 2
 case "$STAGE" in
   generate|ingest) MODULE=ingest ;;
   train|train-bench) MODULE=train ;;
-  eval|report|promote|nightly) MODULE=eval ;;
+  eval|report|promote|nightly) MODULE=app ;;
   doctor) MODULE=train ;;
   *) echo "submit: unknown stage '$STAGE' (generate, ingest, train, train-bench, eval, report, promote, nightly, doctor)" >&2; exit 2 ;;
 esac

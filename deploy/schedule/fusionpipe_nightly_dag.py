@@ -1,7 +1,7 @@
 """Airflow DAG: Fusionpipe's nightly retraining on a Spark cluster through SparkSubmitOperator.
 
 One task runs `fusionpipe nightly` (ingest in append mode -> train from the champion -> eval -> report ->
-promote) with the eval job jar, which carries every stage. The run is idempotent per date (it continues
+promote) with the app job jar, which carries every stage. The run is idempotent per date (it continues
 after a crash), so Airflow's retries are safe; exit code 3 (regression) fails the task on purpose.
 Needs apache-airflow-providers-apache-spark and a `spark_default` connection to the cluster.
 """
@@ -13,7 +13,7 @@ from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOpe
 
 FUSIONPIPE = "/opt/fusionpipe"
 VERSION = "0.1.0-SNAPSHOT"
-JAR = f"{FUSIONPIPE}/jars/pipeline-eval-{VERSION}-job.jar"
+JAR = f"{FUSIONPIPE}/jars/pipeline-app-{VERSION}-job.jar"
 
 
 def jvm_flags(jar):

@@ -12,7 +12,7 @@ import io.fusionpipe.eval.metrics.CaptionScorer;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.spark.SparkSessions;
 import io.fusionpipe.train.Runs;
-import io.fusionpipe.train.TrainCommand;
+import io.fusionpipe.train.TrainPipeline;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -67,57 +67,18 @@ public final class EvalCommand implements FusionCommand {
         }
         FusionConfig config = options.load();
         EvalSettings settings = EvalSettings.of(config);
-        SparkSession spark = SparkSessions.getOrCreate(config, "eval", TrainCommand.SPARK_CONF);
+        SparkSession spark = SparkSessions.getOrCreate(config, "eval", TrainPipeline.SPARK_CONF);
         FusionRoot root = FusionRoot.of(config);
         var hadoop = spark.sparkContext().hadoopConfiguration();
-        List<String> ids = runs != null ? runs : latestRuns(root, hadoop, dataset, version);
+        List<String> ids = runs != null ? runs : Runs.latestOnDataset(root, hadoop, dataset, version);
         DatasetVersion on = null;
         if (onVersion != null) {
-            String name = io.fusionpipe.train.Runs.read(hadoop, root.run(ids.get(0))).path("dataset").path("name").asText();
+            String name = Runs.read(hadoop, root.run(ids.get(0))).dataset().name();
             on = DatasetVersion.open(root, name, onVersion, hadoop);
         }
         EvalPipeline.Result r = EvalPipeline.evaluate(spark, config, settings, ids, on);
-        print(spec.commandLine().getOut(), r);
+        EvalSummary.print(spec.commandLine().getOut(), r);
         return ExitCodes.OK;
     }
 
-    /** The newest completed run per variant on dataset {@code name} (version {@code version}, default the latest). */
-    public static List<String> latestRuns(FusionRoot root, Configuration hadoop, String name, Integer version) {
-        DatasetVersion ds = DatasetVersion.open(root, name, version, hadoop);
-        List<String> ids = Runs.latestPerVariant(root, hadoop, ds).values().stream().map(Runs.Run::id).toList();
-        if (ids.isEmpty()) {
-            throw new UsageException("no completed run on dataset " + name + " v" + ds.version() + " under " + root.runs()
-                    + " (run: fusionpipe train --dataset " + name + ")");
-        }
-        return ids;
-    }
-
-    static void print(PrintWriter out, EvalPipeline.Result r) {
-        JsonNode m = r.metrics();
-        String primary = m.path("primary_metric").asText();
-        out.printf(Locale.ROOT, "eval %s: %d images of %s v%d (%s split)%n", r.evalId(), m.path("dataset").path("images").asInt(),
-                m.path("dataset").path("name").asText(), m.path("dataset").path("version").asInt(), m.path("dataset").path("split").asText());
-        out.printf(Locale.ROOT, "%-14s %10s", "variant", "params");
-        for (String metric : CaptionScorer.METRICS) {
-            out.printf(Locale.ROOT, " %24s", metric.equals(primary) ? metric + " *" : metric);
-        }
-        out.printf(Locale.ROOT, " %8s %8s %8s%n", "type", "stage", "hp");
-        m.path("variants").fields().forEachRemaining(e -> {
-            JsonNode v = e.getValue();
-            out.printf(Locale.ROOT, "%-14s %,10d", e.getKey(), v.path("parameters").asLong());
-            for (String metric : CaptionScorer.METRICS) {
-                JsonNode x = v.path("metrics").path(metric);
-                out.printf(Locale.ROOT, " %24s", x.has("lo")
-                        ? String.format(Locale.ROOT, "%.3f [%.3f, %.3f]", x.path("value").asDouble(), x.path("lo").asDouble(), x.path("hi").asDouble())
-                        : String.format(Locale.ROOT, "%.3f", x.path("value").asDouble()));
-            }
-            for (String f : List.of("types", "stage", "hp")) {
-                JsonNode x = v.path("fields").path(f);
-                out.printf(Locale.ROOT, " %8s", x.isMissingNode() ? "-" : String.format(Locale.ROOT, "%.3f", x.path("value").asDouble()));
-            }
-            out.println();
-        });
-        out.println("-> " + r.dir());
-        out.flush();
-    }
 }

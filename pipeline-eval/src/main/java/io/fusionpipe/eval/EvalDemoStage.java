@@ -1,11 +1,12 @@
 package io.fusionpipe.eval;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fusionpipe.cli.DemoStage;
 import io.fusionpipe.config.FusionConfig;
 import io.fusionpipe.layout.FusionRoot;
+import io.fusionpipe.records.EvalRecord;
 import io.fusionpipe.spark.SparkSessions;
-import io.fusionpipe.train.TrainCommand;
+import io.fusionpipe.train.TrainPipeline;
+import io.fusionpipe.train.Runs;
 import io.fusionpipe.train.TrainDemoStage;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
@@ -30,40 +31,36 @@ public final class EvalDemoStage implements DemoStage {
 
     @Override
     public java.util.Map<String, String> sparkConf() {
-        return TrainCommand.SPARK_CONF;
+        return TrainPipeline.SPARK_CONF;
     }
 
     @Override
     public String run(FusionConfig config, PrintWriter out) throws IOException {
         FusionRoot root = FusionRoot.of(config);
-        SparkSession spark = SparkSessions.getOrCreate(config, "demo", TrainCommand.SPARK_CONF);
+        SparkSession spark = SparkSessions.getOrCreate(config, "demo", TrainPipeline.SPARK_CONF);
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        List<String> runs = EvalCommand.latestRuns(root, hadoop, TrainDemoStage.DATASET, null);
-        JsonNode metrics = existing(root, hadoop, runs);
+        List<String> runs = Runs.latestOnDataset(root, hadoop, TrainDemoStage.DATASET, null);
+        EvalRecord metrics = existing(root, hadoop, runs);
         if (metrics != null) {
-            out.println("  reusing eval " + metrics.path("eval_id").asText() + " of runs " + runs);
+            out.println("  reusing eval " + metrics.evalId() + " of runs " + runs);
         } else {
             out.println("  decoding and scoring " + runs.size() + " runs ...");
             out.flush();
             EvalPipeline.Result r = EvalPipeline.evaluate(spark, config, EvalSettings.of(config), runs);
-            EvalCommand.print(out, r);
+            EvalSummary.print(out, r);
             metrics = r.metrics();
         }
-        String primary = metrics.path("primary_metric").asText();
+        String primary = metrics.primaryMetric();
         List<String> parts = new ArrayList<>();
-        metrics.path("variants").fields().forEachRemaining(e -> {
-            JsonNode m = e.getValue().path("metrics").path(primary);
-            parts.add(String.format(Locale.ROOT, "%s %.3f [%.3f, %.3f]", e.getKey(), m.path("value").asDouble(), m.path("lo").asDouble(),
-                    m.path("hi").asDouble()));
-        });
-        return primary + ": " + String.join(", ", parts) + " -> " + root.eval(metrics.path("eval_id").asText());
+        metrics.variants().forEach((label, v) -> parts.add(label + " " + EvalSummary.format(v.metrics().get(primary))));
+        return primary + ": " + String.join(", ", parts) + " -> " + root.eval(metrics.evalId());
     }
 
     /** metrics.json of the newest earlier evaluation of exactly these runs, or null. */
-    private static JsonNode existing(FusionRoot root, Configuration hadoop, List<String> runs) {
-        JsonNode newest = null;
-        for (JsonNode metrics : Evals.list(root, hadoop)) {
-            if (new HashSet<>(Evals.runIds(metrics)).equals(new HashSet<>(runs))) {
+    private static EvalRecord existing(FusionRoot root, Configuration hadoop, List<String> runs) {
+        EvalRecord newest = null;
+        for (EvalRecord metrics : Evals.list(root, hadoop)) {
+            if (new HashSet<>(metrics.runIds()).equals(new HashSet<>(runs))) {
                 newest = metrics;
             }
         }

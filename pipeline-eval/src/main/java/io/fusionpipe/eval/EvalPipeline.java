@@ -1,12 +1,11 @@
 package io.fusionpipe.eval;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fusionpipe.cli.UsageException;
 import io.fusionpipe.config.ConfigLoader;
 import io.fusionpipe.config.FusionConfig;
 import io.fusionpipe.dataset.DatasetSchema;
 import io.fusionpipe.dataset.DatasetVersion;
+import io.fusionpipe.errors.BadInputException;
+import io.fusionpipe.errors.NotFoundException;
 import io.fusionpipe.eval.fields.CardFields;
 import io.fusionpipe.eval.fields.FieldScores;
 import io.fusionpipe.eval.metrics.Bleu;
@@ -14,6 +13,9 @@ import io.fusionpipe.eval.metrics.CaptionScorer;
 import io.fusionpipe.eval.stats.Bootstrap;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.layout.HadoopFiles;
+import io.fusionpipe.records.EpochMetrics;
+import io.fusionpipe.records.EvalRecord;
+import io.fusionpipe.records.RunRecord;
 import io.fusionpipe.log.StageLog;
 import io.fusionpipe.text.Vocabulary;
 import io.fusionpipe.train.Runs;
@@ -70,17 +72,16 @@ import static org.apache.spark.sql.functions.col;
 public final class EvalPipeline {
 
     private static final Logger LOG = LoggerFactory.getLogger(EvalPipeline.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private EvalPipeline() {
     }
 
     /** A run to evaluate: its variant, model spec and serialised best model. */
-    record LoadedRun(String runId, Variant variant, ModelSpec spec, byte[] model, JsonNode run) {
+    record LoadedRun(String runId, Variant variant, ModelSpec spec, byte[] model, RunRecord run) {
     }
 
     /** What an evaluation produced. */
-    public record Result(String evalId, Path dir, JsonNode metrics) {
+    public record Result(String evalId, Path dir, EvalRecord metrics) {
     }
 
     /** Scores the runs on the split of the dataset version they were trained on (all the same one). */
@@ -96,7 +97,7 @@ public final class EvalPipeline {
      */
     public static Result evaluate(SparkSession spark, FusionConfig config, EvalSettings s, List<String> runIds, DatasetVersion on) {
         if (runIds.isEmpty()) {
-            throw new UsageException("no runs to evaluate");
+            throw new BadInputException("no runs to evaluate");
         }
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         FusionRoot root = FusionRoot.of(config);
@@ -104,35 +105,35 @@ public final class EvalPipeline {
         List<LoadedRun> runs = new ArrayList<>();
         DatasetVersion ds = on;
         for (String id : runIds) {
-            JsonNode run = Runs.read(hadoop, root.run(id));
-            JsonNode d = run.path("dataset");
+            RunRecord run = Runs.read(hadoop, root.run(id));
+            RunRecord.DatasetRef d = run.dataset();
             if (on != null) {
-                if (!on.name().equals(d.path("name").asText())) {
-                    throw new UsageException("run " + id + " was trained on dataset " + d.path("name").asText() + ", not " + on.name()
+                if (!on.name().equals(d.name())) {
+                    throw new BadInputException("run " + id + " was trained on dataset " + d.name() + ", not " + on.name()
                             + ": it can only be evaluated on the dataset it was trained on");
                 }
             } else {
-                DatasetVersion runDs = DatasetVersion.open(root, d.path("name").asText(), d.path("version").asInt(), hadoop);
+                DatasetVersion runDs = DatasetVersion.open(root, d.name(), d.version(), hadoop);
                 if (ds == null) {
                     ds = runDs;
                 } else if (!ds.name().equals(runDs.name()) || ds.version() != runDs.version()) {
-                    throw new UsageException("runs are on different datasets (" + ds.name() + " v" + ds.version() + " and "
+                    throw new BadInputException("runs are on different datasets (" + ds.name() + " v" + ds.version() + " and "
                             + runDs.name() + " v" + runDs.version() + " for " + id + "); evaluate them separately, or all on one"
                             + " version of the dataset with --on-version K");
                 }
             }
-            if (!run.path("vocab_hash").asText().equals(ds.vocabulary().hash())) {
-                throw new UsageException("run " + id + " was trained with another vocabulary than dataset " + ds.name() + " v" + ds.version()
+            if (!ds.vocabulary().hash().equals(run.vocabHash())) {
+                throw new BadInputException("run " + id + " was trained with another vocabulary than dataset " + ds.name() + " v" + ds.version()
                         + " has now; its token ids would be read as other words");
             }
-            Variant variant = Variant.parse(run.path("variant").asText());
+            Variant variant = Variant.parse(run.variant());
             ModelSpec spec = runSpec(hadoop, root.run(id), ds);
             byte[] model = readModel(hadoop, new Path(root.run(id), "best.zip"), id);
             runs.add(new LoadedRun(id, variant, spec, model, run));
         }
         long images = ds.rows(s.split());
         if (images == 0) {
-            throw new UsageException("dataset " + ds.name() + " v" + ds.version() + " has an empty " + s.split() + " split: nothing to evaluate");
+            throw new BadInputException("dataset " + ds.name() + " v" + ds.version() + " has an empty " + s.split() + " split: nothing to evaluate");
         }
         int maxTokens = s.maxTokens() > 0 ? s.maxTokens() : ds.maxTokens();
 
@@ -179,17 +180,11 @@ public final class EvalPipeline {
         // scoring, on the driver
         Bootstrap bootstrap = s.resamples() > 0 ? new Bootstrap(ids.size(), s.resamples(), s.seed()) : null;
         boolean cards = ids.stream().filter(id -> CardFields.isCardCaption(references.get(id))).count() * 2 >= ids.size();
-        Map<String, Object> variants = new LinkedHashMap<>();
+        Map<String, EvalRecord.VariantResult> variants = new LinkedHashMap<>();
         Map<String, Map<String, double[]>> distributions = new LinkedHashMap<>();
         List<Row> rows = new ArrayList<>();
         for (LoadedRun run : runs) {
             String label = label(run, runs);
-            Map<String, Object> v = new LinkedHashMap<>();
-            v.put("run_id", run.runId());
-            v.put("variant", run.variant().id());
-            v.put("parameters", run.run().path("parameters").path("total").asLong());
-            v.put("training", training(hadoop, root.run(run.runId()), run.run()));
-            v.put("captions_per_second", round(captionsPerSecond.get(label)));
             Map<String, double[]> dist = new LinkedHashMap<>();
             Map<CaptionDecoder.Condition, CaptionScorer.Scores> byCondition = new LinkedHashMap<>();
             for (CaptionDecoder.Condition c : s.conditions()) {
@@ -201,17 +196,18 @@ public final class EvalPipeline {
                 byCondition.put(c, CaptionScorer.score(scored));
             }
             CaptionScorer.Scores full = byCondition.get(CaptionDecoder.Condition.FULL);
-            v.put("metrics", withIntervals(full, bootstrap, s.confidence(), dist));
-            Map<String, Object> robustness = new LinkedHashMap<>();
+            Map<String, EvalRecord.Estimate> metrics = withIntervals(full, bootstrap, s.confidence(), dist);
+            Map<String, Map<String, EvalRecord.Estimate>> robustness = new LinkedHashMap<>();
             for (Map.Entry<CaptionDecoder.Condition, CaptionScorer.Scores> e : byCondition.entrySet()) {
                 if (e.getKey() == CaptionDecoder.Condition.FULL) {
                     continue;
                 }
-                Map<String, Object> m = new LinkedHashMap<>();
-                e.getValue().corpus().forEach((metric, value) -> m.put(metric, Map.of("value", value, "drop", full.corpus().get(metric) - value)));
+                Map<String, EvalRecord.Estimate> m = new LinkedHashMap<>();
+                e.getValue().corpus().forEach((metric, value) -> m.put(metric,
+                        new EvalRecord.Estimate(value, null, null, null, full.corpus().get(metric) - value)));
                 robustness.put(e.getKey().id(), m);
             }
-            v.put("robustness", robustness);
+            Map<String, EvalRecord.Estimate> fieldBlock = null;
             FieldScores fields = new FieldScores();
             Map<String, Map<String, String>> parsed = new HashMap<>();
             Map<String, FieldScores.Check> correctness = new HashMap<>();
@@ -221,11 +217,11 @@ public final class EvalPipeline {
                     parsed.put(id, p);
                     correctness.put(id, fields.add(CardFields.extract(references.get(id)), p));
                 }
-                Map<String, Object> fieldBlock = fieldsWithIntervals(ids, correctness, bootstrap, s.confidence());
-                fieldBlock.put("hallucination_rate", Map.of("value", fields.summary().get("hallucination_rate")));
-                v.put("fields", fieldBlock);
+                fieldBlock = fieldsWithIntervals(ids, correctness, bootstrap, s.confidence());
+                fieldBlock.put("hallucination_rate", EvalRecord.Estimate.of(fields.summary().get("hallucination_rate")));
             }
-            variants.put(label, v);
+            variants.put(label, new EvalRecord.VariantResult(run.runId(), run.variant().id(), run.run().totalParameters(),
+                    training(hadoop, root.run(run.runId()), run.run()), round(captionsPerSecond.get(label)), metrics, robustness, fieldBlock));
             distributions.put(label, dist);
             for (Map.Entry<CaptionDecoder.Condition, CaptionScorer.Scores> e : byCondition.entrySet()) {
                 Map<String, String> pred = predictions.get(label).getOrDefault(e.getKey(), Map.of());
@@ -241,31 +237,23 @@ public final class EvalPipeline {
                 }
             }
         }
-        Map<String, Object> metrics = new LinkedHashMap<>();
         String evalId = ds.name() + "-v" + ds.version() + "-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(ZonedDateTime.now(ZoneOffset.UTC))
                 + "-" + UUID.randomUUID().toString().substring(0, 6);
-        metrics.put("schema_version", 1);
-        metrics.put("eval_id", evalId);
-        metrics.put("created", ZonedDateTime.now(ZoneOffset.UTC).toString());
-        metrics.put("dataset", Map.of("name", ds.name(), "version", ds.version(), "split", s.split(), "images", ids.size(), "card_fields", cards));
-        metrics.put("primary_metric", s.primaryMetric());
-        metrics.put("decode", Map.of("strategy", s.decode(), "beam_width", s.decode().equals("beam") ? s.beamWidth() : 1,
-                "length_penalty", s.lengthPenalty(), "max_tokens", maxTokens, "conditions", s.conditions().stream().map(CaptionDecoder.Condition::id).toList()));
-        metrics.put("bootstrap", Map.of("resamples", s.resamples(), "confidence", s.confidence(), "seed", s.seed(),
-                "note", "BLEU intervals recompute corpus BLEU per resample; ROUGE-L and CIDEr-D resample per-image scores "
-                        + "(CIDEr-D's document frequency fixed to the full split)"));
-        metrics.put("run_ids", runs.stream().map(LoadedRun::runId).toList());
-        metrics.put("variants", variants);
-        metrics.put("pairwise", pairwise(distributions, variants));
-        metrics.put("best", best(variants));
+        EvalRecord metrics = new EvalRecord(EvalRecord.VERSION, evalId, ZonedDateTime.now(ZoneOffset.UTC).toString(),
+                new EvalRecord.Dataset(ds.name(), ds.version(), s.split(), ids.size(), cards), s.primaryMetric(),
+                new EvalRecord.Decode(s.decode(), s.decode().equals("beam") ? s.beamWidth() : 1, s.lengthPenalty(), maxTokens,
+                        s.conditions().stream().map(CaptionDecoder.Condition::id).toList()),
+                new EvalRecord.Bootstrap(s.resamples(), s.confidence(), s.seed(),
+                        "BLEU intervals recompute corpus BLEU per resample; ROUGE-L and CIDEr-D resample per-image scores "
+                                + "(CIDEr-D's document frequency fixed to the full split)"),
+                runs.stream().map(LoadedRun::runId).toList(), variants, pairwise(distributions, variants), best(variants));
 
         Path dir = root.eval(evalId);
         Path staging = new Path(dir.getParent(), "." + evalId + ".tmp");
         try {
             FileSystem fs = staging.getFileSystem(hadoop);
             spark.createDataFrame(rows, PREDICTIONS).coalesce(1).write().parquet(new Path(staging, "predictions.parquet").toString());
-            HadoopFiles.writeAtomically(hadoop, new Path(staging, "metrics.json"),
-                    JSON.writerWithDefaultPrettyPrinter().writeValueAsString(metrics) + "\n");
+            HadoopFiles.writeAtomically(hadoop, new Path(staging, EvalRecord.FILE), metrics.toJson());
             HadoopFiles.writeAtomically(hadoop, new Path(staging, FusionRoot.CONFIG_SNAPSHOT), config.render());
             if (!fs.rename(staging, dir)) {
                 throw new IOException("could not rename " + staging + " to " + dir);
@@ -274,7 +262,7 @@ public final class EvalPipeline {
             throw new UncheckedIOException("writing " + dir + ": " + e.getMessage(), e);
         }
         stage.count("runs", runs.size()).count("images", ids.size()).ok();
-        return new Result(evalId, dir, JSON.valueToTree(metrics));
+        return new Result(evalId, dir, metrics);
     }
 
     /** predictions.parquet: one row per image, variant and input condition. */
@@ -329,13 +317,15 @@ public final class EvalPipeline {
     }
 
     /** metric -> {value, lo, hi}; fills {@code dist} with each metric's bootstrap distribution. */
-    private static Map<String, Object> withIntervals(CaptionScorer.Scores scores, Bootstrap b, double confidence, Map<String, double[]> dist) {
-        Map<String, Object> out = new LinkedHashMap<>();
+    private static Map<String, EvalRecord.Estimate> withIntervals(CaptionScorer.Scores scores, Bootstrap b, double confidence,
+                                                                  Map<String, double[]> dist) {
+        Map<String, EvalRecord.Estimate> out = new LinkedHashMap<>();
         List<Bleu.Stats> bleu = scores.bleuStats();
         List<Map<String, Double>> per = new ArrayList<>(scores.perImage().values());
         for (String metric : CaptionScorer.METRICS) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("value", scores.corpus().get(metric));
+            double value = scores.corpus().get(metric);
+            Double lo = null;
+            Double hi = null;
             if (b != null) {
                 double[] d;
                 if (metric.startsWith("Bleu_")) {
@@ -352,18 +342,18 @@ public final class EvalPipeline {
                     d = b.distribution(idx -> Bootstrap.mean(values, idx));
                 }
                 double[] ci = Bootstrap.interval(d, confidence);
-                m.put("lo", ci[0]);
-                m.put("hi", ci[1]);
+                lo = ci[0];
+                hi = ci[1];
                 dist.put(metric, d);
             }
-            out.put(metric, m);
+            out.put(metric, new EvalRecord.Estimate(value, null, lo, hi, null));
         }
         return out;
     }
 
-    private static Map<String, Object> fieldsWithIntervals(List<String> ids, Map<String, FieldScores.Check> correctness, Bootstrap b,
-                                                           double confidence) {
-        Map<String, Object> out = new LinkedHashMap<>();
+    private static Map<String, EvalRecord.Estimate> fieldsWithIntervals(List<String> ids, Map<String, FieldScores.Check> correctness,
+                                                                        Bootstrap b, double confidence) {
+        Map<String, EvalRecord.Estimate> out = new LinkedHashMap<>();
         List<String> keys = new ArrayList<>(CardFields.FIELDS);
         keys.add("all_fields");
         for (String f : keys) {
@@ -388,9 +378,8 @@ public final class EvalPipeline {
             if (n == 0) {
                 continue;
             }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("value", total / n);
-            m.put("images", (long) n);
+            Double lo = null;
+            Double hi = null;
             if (b != null) {
                 double[] ci = Bootstrap.interval(b.distribution(idx -> {
                     double r = 0;
@@ -401,47 +390,37 @@ public final class EvalPipeline {
                     }
                     return k == 0 ? Double.NaN : r / k;
                 }), confidence);
-                m.put("lo", ci[0]);
-                m.put("hi", ci[1]);
+                lo = ci[0];
+                hi = ci[1];
             }
-            out.put(f, m);
+            out.put(f, new EvalRecord.Estimate(total / n, (long) n, lo, hi, null));
         }
         return out;
     }
 
-    private static List<Map<String, Object>> pairwise(Map<String, Map<String, double[]>> dist, Map<String, Object> variants) {
-        List<Map<String, Object>> out = new ArrayList<>();
+    private static List<EvalRecord.Pair> pairwise(Map<String, Map<String, double[]>> dist, Map<String, EvalRecord.VariantResult> variants) {
+        List<EvalRecord.Pair> out = new ArrayList<>();
         List<String> labels = new ArrayList<>(dist.keySet());
         for (int i = 0; i < labels.size(); i++) {
             for (int j = i + 1; j < labels.size(); j++) {
                 for (String metric : CaptionScorer.METRICS) {
                     double[] a = dist.get(labels.get(i)).get(metric);
                     double[] b = dist.get(labels.get(j)).get(metric);
-                    Map<String, Object> p = new LinkedHashMap<>();
-                    p.put("a", labels.get(i));
-                    p.put("b", labels.get(j));
-                    p.put("metric", metric);
-                    p.put("difference", value(variants, labels.get(i), metric) - value(variants, labels.get(j), metric));
-                    p.put("p_value", a == null || b == null ? null : Bootstrap.pairedPValue(a, b));
-                    out.add(p);
+                    out.add(new EvalRecord.Pair(labels.get(i), labels.get(j), metric,
+                            variants.get(labels.get(i)).value(metric) - variants.get(labels.get(j)).value(metric),
+                            a == null || b == null ? null : Bootstrap.pairedPValue(a, b)));
                 }
             }
         }
         return out;
     }
 
-    @SuppressWarnings("unchecked")
-    private static double value(Map<String, Object> variants, String label, String metric) {
-        var metrics = (Map<String, Object>) ((Map<String, Object>) variants.get(label)).get("metrics");
-        return (Double) ((Map<String, Object>) metrics.get(metric)).get("value");
-    }
-
-    private static Map<String, String> best(Map<String, Object> variants) {
+    private static Map<String, String> best(Map<String, EvalRecord.VariantResult> variants) {
         Map<String, String> out = new LinkedHashMap<>();
         for (String metric : CaptionScorer.METRICS) {
             String best = null;
             for (String label : variants.keySet()) {
-                if (best == null || value(variants, label, metric) > value(variants, best, metric)) {
+                if (best == null || variants.get(label).value(metric) > variants.get(best).value(metric)) {
                     best = label;
                 }
             }
@@ -451,16 +430,11 @@ public final class EvalPipeline {
     }
 
     /** Training figures for the report: epochs, best val loss, total seconds, last samples/s, the per-epoch curve. */
-    private static Map<String, Object> training(Configuration hadoop, Path runDir, JsonNode run) {
-        Map<String, Object> t = new LinkedHashMap<>();
-        t.put("best_val_loss", run.path("best_val_loss").asDouble(Double.NaN));
-        List<TrainPipeline.EpochMetrics> epochs = Runs.epochs(hadoop, runDir);
-        List<JsonNode> curve = epochs.stream().<JsonNode>map(JSON::valueToTree).toList();
-        t.put("epochs", curve.size());
-        t.put("seconds", curve.stream().mapToDouble(n -> n.path("seconds").asDouble()).sum());
-        t.put("samples_per_second", curve.isEmpty() ? Double.NaN : curve.get(curve.size() - 1).path("samplesPerSecond").asDouble());
-        t.put("curve", curve);
-        return t;
+    private static EvalRecord.Training training(Configuration hadoop, Path runDir, RunRecord run) {
+        List<EpochMetrics> curve = Runs.epochs(hadoop, runDir);
+        return new EvalRecord.Training(run.bestValLoss() == null ? Double.NaN : run.bestValLoss(), curve.size(),
+                curve.stream().mapToDouble(EpochMetrics::seconds).sum(),
+                curve.isEmpty() ? Double.NaN : curve.get(curve.size() - 1).samplesPerSecond(), curve);
     }
 
     /** The model spec a run was trained with: from the config it saved, on the dataset's shape. */
@@ -476,14 +450,14 @@ public final class EvalPipeline {
                 Files.deleteIfExists(local);
             }
         } catch (IOException e) {
-            throw new UsageException("cannot read the config run " + runDir.getName() + " was trained with (" + conf + "): " + e.getMessage());
+            throw new BadInputException("cannot read the config run " + runDir.getName() + " was trained with (" + conf + "): " + e.getMessage());
         }
     }
 
     private static byte[] readModel(Configuration hadoop, Path zip, String runId) {
         try {
             if (!zip.getFileSystem(hadoop).exists(zip)) {
-                throw new UsageException("run " + runId + " has no model yet (no " + zip + "); train it first");
+                throw new NotFoundException("run " + runId + " has no model yet (no " + zip + "); train it first");
             }
             byte[] bytes;
             try (var in = zip.getFileSystem(hadoop).open(zip)) {
@@ -492,7 +466,7 @@ public final class EvalPipeline {
             try {
                 ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes), false);
             } catch (Exception e) {
-                throw new UsageException("run " + runId + ": " + zip + " is not a readable model (" + e.getMessage() + ")");
+                throw new BadInputException("run " + runId + ": " + zip + " is not a readable model (" + e.getMessage() + ")");
             }
             return bytes;
         } catch (IOException e) {

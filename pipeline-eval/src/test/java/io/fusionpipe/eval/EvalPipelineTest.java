@@ -1,7 +1,7 @@
 package io.fusionpipe.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fusionpipe.cli.UsageException;
+import io.fusionpipe.errors.BadInputException;
 import io.fusionpipe.dataset.DatasetSchema;
 import io.fusionpipe.dataset.DatasetVersion;
 import io.fusionpipe.layout.FusionRoot;
@@ -9,7 +9,6 @@ import io.fusionpipe.testing.Cli;
 import io.fusionpipe.testing.LocalSpark;
 import io.fusionpipe.text.Tokenizer;
 import io.fusionpipe.text.Vocabulary;
-import io.fusionpipe.train.TrainCommand;
 import io.fusionpipe.train.TrainPipeline;
 import io.fusionpipe.train.TrainSettings;
 import io.fusionpipe.train.model.Variant;
@@ -44,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class EvalPipelineTest {
 
     @RegisterExtension
-    static final LocalSpark SPARK = new LocalSpark(TrainCommand.SPARK_CONF,
+    static final LocalSpark SPARK = new LocalSpark(TrainPipeline.SPARK_CONF,
             "train.model.embedding=16", "train.model.hidden=24", "train.model.patch-size=8", "train.model.cnn-channels=[4, 8]",
             "train.model.cnn-stem-stride=1", "train.batch-size=8", "train.epochs=3", "train.learning-rate=0.01", "train.model.dropout=0",
             "train.progress-interval=0", "train.shared.port=40311", "eval.bootstrap.resamples=200", "eval.batch-size=5");
@@ -60,7 +59,9 @@ class EvalPipelineTest {
     void scoresTheRunsAndWritesMetricsAndPredictions() throws Exception {
         EvalSettings s = EvalSettings.of(SPARK.config());
         EvalPipeline.Result r = EvalPipeline.evaluate(SPARK.session(), SPARK.config(), s, runs);
-        JsonNode m = r.metrics();
+        // the file as written: this test pins metrics.json's field names
+        JsonNode m = io.fusionpipe.json.Json.MAPPER.readTree(Files.readString(Paths.get(r.dir().toUri()).resolve("metrics.json")));
+        assertEquals(1, m.path("schema_version").asInt());
         assertEquals(16, m.path("dataset").path("images").asInt());
         assertTrue(m.path("dataset").path("card_fields").asBoolean());
         for (String v : List.of("early", "late")) {
@@ -89,20 +90,20 @@ class EvalPipelineTest {
         assertFalse(Files.list(dir.getParent()).anyMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no staging left");
 
         // same seed, same intervals
-        JsonNode again = EvalPipeline.evaluate(SPARK.session(), SPARK.config(), s, runs).metrics();
+        JsonNode again = io.fusionpipe.json.Json.MAPPER.valueToTree(EvalPipeline.evaluate(SPARK.session(), SPARK.config(), s, runs).metrics());
         assertEquals(m.path("variants").path("early").path("metrics"), again.path("variants").path("early").path("metrics"));
     }
 
     @Test
     void theCommandPicksTheLatestRunPerVariant() {
-        assertEquals(2, EvalCommand.latestRuns(FusionRoot.of(SPARK.config()), SPARK.session().sparkContext().hadoopConfiguration(),
+        assertEquals(2, io.fusionpipe.train.Runs.latestOnDataset(FusionRoot.of(SPARK.config()), SPARK.session().sparkContext().hadoopConfiguration(),
                 "cards", null).size());
     }
 
     @Test
     void clearErrors() throws Exception {
         EvalSettings s = EvalSettings.of(SPARK.config());
-        UsageException missing = assertThrows(UsageException.class,
+        BadInputException missing = assertThrows(BadInputException.class,
                 () -> EvalPipeline.evaluate(SPARK.session(), SPARK.config(), s, List.of("no-such-run")));
         assertTrue(missing.getMessage().contains("no run no-such-run"), missing.getMessage());
 
@@ -113,7 +114,7 @@ class EvalPipelineTest {
         Files.copy(runDir.resolve("run.json"), broken.resolve("run.json"));
         Files.copy(runDir.resolve("fusionpipe.conf"), broken.resolve("fusionpipe.conf"));
         Files.writeString(broken.resolve("best.zip"), "not a zip");
-        UsageException corrupt = assertThrows(UsageException.class,
+        BadInputException corrupt = assertThrows(BadInputException.class,
                 () -> EvalPipeline.evaluate(SPARK.session(), SPARK.config(), s, List.of("broken")));
         assertTrue(corrupt.getMessage().contains("not a readable model"), corrupt.getMessage());
 
@@ -124,14 +125,14 @@ class EvalPipelineTest {
                 .replaceAll("\"vocab_hash\" : \"[0-9a-f]+\"", "\"vocab_hash\" : \"0000\""));
         Files.copy(runDir.resolve("fusionpipe.conf"), other.resolve("fusionpipe.conf"));
         Files.copy(runDir.resolve("best.zip"), other.resolve("best.zip"));
-        UsageException vocab = assertThrows(UsageException.class,
+        BadInputException vocab = assertThrows(BadInputException.class,
                 () -> EvalPipeline.evaluate(SPARK.session(), SPARK.config(), s, List.of("other-vocab")));
         assertTrue(vocab.getMessage().contains("another vocabulary"), vocab.getMessage());
 
         // an empty split
         EvalSettings onEmpty = new EvalSettings("empty", s.decode(), s.beamWidth(), s.lengthPenalty(), s.maxTokens(), s.batchSize(),
                 s.conditions(), s.primaryMetric(), s.resamples(), s.confidence(), s.seed(), s.significance());
-        UsageException empty = assertThrows(UsageException.class,
+        BadInputException empty = assertThrows(BadInputException.class,
                 () -> EvalPipeline.evaluate(SPARK.session(), SPARK.config(), onEmpty, runs));
         assertTrue(empty.getMessage().contains("empty empty split"), empty.getMessage());
 

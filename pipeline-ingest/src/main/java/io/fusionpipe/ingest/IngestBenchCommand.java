@@ -8,7 +8,7 @@ import io.fusionpipe.cli.UsageException;
 import io.fusionpipe.config.FusionConfig;
 import io.fusionpipe.generate.GeneratePipeline;
 import io.fusionpipe.generate.GenerateSettings;
-import io.fusionpipe.generate.ImageCodec;
+import io.fusionpipe.image.ImageCodec;
 import io.fusionpipe.ingest.image.Resizer;
 import io.fusionpipe.ingest.source.InputSpec;
 import io.fusionpipe.layout.FusionRoot;

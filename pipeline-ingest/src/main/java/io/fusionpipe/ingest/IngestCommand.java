@@ -65,7 +65,7 @@ public final class IngestCommand implements FusionCommand {
         IngestSettings settings = IngestSettings.of(config);
         FusionRoot.checkName("dataset name", name); // before Spark starts
         SparkSession spark = SparkSessions.getOrCreate(config, "ingest");
-        IngestPipeline.Result r = IngestPipeline.run(spark, config, settings, new IngestPipeline.Request(name, inputSpecs(inputs, settings.format(), spark.sparkContext().hadoopConfiguration())));
+        IngestPipeline.Result r = IngestPipeline.run(spark, config, settings, new IngestPipeline.Request(name, InputSpec.resolveAll(inputs, settings.format(), spark.sparkContext().hadoopConfiguration())));
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "published %s (v%d): %d samples %s from %d input rows; %d rows written, %d rejected%n",
                 r.path(), r.version(), r.samples(), r.samplesBySplit(), r.rowsIn(), r.rowsWritten(), r.rowsRejected());
@@ -75,21 +75,5 @@ public final class IngestCommand implements FusionCommand {
         out.printf(Locale.ROOT, "vocabulary: %d tokens, hash %s%n", r.vocabSize(), r.vocabHash().substring(0, 16));
         out.flush();
         return ExitCodes.OK;
-    }
-
-    /** Inputs with their formats resolved and a unique source tag each (the file or folder name). */
-    public static List<InputSpec> inputSpecs(List<String> inputs, String format, Configuration hadoop) {
-        List<InputSpec> out = new ArrayList<>();
-        Set<String> tags = new HashSet<>();
-        for (String in : inputs) {
-            String base = new Path(in).getName();
-            String tag = base.contains(".") ? base.substring(0, base.lastIndexOf('.')) : base;
-            String unique = tag;
-            for (int i = 2; !tags.add(unique); i++) {
-                unique = tag + "-" + i;
-            }
-            out.add(InputSpec.resolve(in, format, unique, hadoop));
-        }
-        return out;
     }
 }

@@ -1,12 +1,12 @@
 package io.fusionpipe.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fusionpipe.cli.DemoStage;
 import io.fusionpipe.config.FusionConfig;
 import io.fusionpipe.dataset.DatasetSchema;
 import io.fusionpipe.dataset.DatasetVersions;
 import io.fusionpipe.ingest.source.InputSpec;
+import io.fusionpipe.json.Json;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.layout.HadoopFiles;
 import io.fusionpipe.spark.SparkSessions;
@@ -59,7 +59,7 @@ public final class IngestDemoStage implements DemoStage {
             return false;
         }
         FileStatus st = input.getFileSystem(hadoop).getFileStatus(input);
-        JsonNode inputs = new ObjectMapper().readTree(HadoopFiles.readString(hadoop, manifest)).path("inputs");
+        JsonNode inputs = Json.MAPPER.readTree(HadoopFiles.readString(hadoop, manifest)).path("inputs");
         return inputs.size() == 1 && inputs.get(0).path("path").asText().equals(st.getPath().toString())
                 && inputs.get(0).path("bytes").asLong() == st.getLen() && inputs.get(0).path("modified").asLong() == st.getModificationTime();
     }

@@ -11,6 +11,7 @@ import io.fusionpipe.dataset.DatasetVersions;
 import io.fusionpipe.ingest.source.InputSpec;
 import io.fusionpipe.ingest.source.RawRecord;
 import io.fusionpipe.ingest.source.Sources;
+import io.fusionpipe.json.Json;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.layout.HadoopFiles;
 import io.fusionpipe.log.StageLog;
@@ -55,7 +56,7 @@ import static org.apache.spark.sql.functions.col;
  */
 public final class IngestPipeline {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     /** Up to this many duplicate decisions are broadcast; more are joined. */
     static final long BROADCAST_DECISIONS = 200_000;
 

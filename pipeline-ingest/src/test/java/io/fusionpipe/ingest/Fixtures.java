@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fusionpipe.config.ConfigLoader;
 import io.fusionpipe.generate.CardGenerator;
 import io.fusionpipe.generate.GenerateSettings;
-import io.fusionpipe.generate.ImageCodec;
+import io.fusionpipe.image.ImageCodec;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 

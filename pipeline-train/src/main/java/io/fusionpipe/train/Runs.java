@@ -1,11 +1,12 @@
 package io.fusionpipe.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fusionpipe.cli.UsageException;
 import io.fusionpipe.dataset.DatasetVersion;
+import io.fusionpipe.errors.BadInputException;
+import io.fusionpipe.errors.NotFoundException;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.layout.HadoopFiles;
+import io.fusionpipe.records.EpochMetrics;
+import io.fusionpipe.records.RunRecord;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import org.apache.hadoop.conf.Configuration;
@@ -23,44 +24,45 @@ import java.util.Map;
 public final class Runs {
 
     /** A run directory's id and its run.json. */
-    public record Run(String id, JsonNode json) {
+    public record Run(String id, RunRecord record) {
         public String variant() {
-            return json.path("variant").asText();
+            return record.variant();
         }
     }
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Runs() {
     }
 
     /** A run's run.json; a usage error naming the run when there is none or it is not JSON. */
-    public static JsonNode read(Configuration hadoop, Path runDir) {
-        Path file = new Path(runDir, "run.json");
+    public static RunRecord read(Configuration hadoop, Path runDir) {
+        Path file = new Path(runDir, RunRecord.FILE);
+        String text;
         try {
             if (!file.getFileSystem(hadoop).exists(file)) {
-                throw new UsageException("no run " + runDir.getName() + " (no run at " + runDir + ": no run.json)");
+                throw new NotFoundException("no run " + runDir.getName() + " (no run at " + runDir + ": no run.json)");
             }
-            return JSON.readTree(HadoopFiles.readString(hadoop, file));
+            text = HadoopFiles.readString(hadoop, file);
         } catch (IOException e) {
-            throw new UsageException(file + " is not valid JSON: " + e.getMessage());
+            throw new BadInputException(file + " is not readable: " + e.getMessage());
         }
+        return RunRecord.fromJson(text, file.toString());
     }
 
     /** The epochs a run has recorded in metrics.jsonl, in order (none before its first epoch ends). */
-    public static List<TrainPipeline.EpochMetrics> epochs(Configuration hadoop, Path runDir) {
-        Path metrics = new Path(runDir, "metrics.jsonl");
-        List<TrainPipeline.EpochMetrics> out = new ArrayList<>();
+    public static List<EpochMetrics> epochs(Configuration hadoop, Path runDir) {
+        Path metrics = new Path(runDir, EpochMetrics.FILE);
+        List<EpochMetrics> out = new ArrayList<>();
         try {
             if (metrics.getFileSystem(hadoop).exists(metrics)) {
-                for (String line : HadoopFiles.readString(hadoop, metrics).split("\n")) {
-                    if (!line.isBlank()) {
-                        out.add(JSON.readValue(line, TrainPipeline.EpochMetrics.class));
+                String[] lines = HadoopFiles.readString(hadoop, metrics).split("\n");
+                for (int i = 0; i < lines.length; i++) {
+                    if (!lines[i].isBlank()) {
+                        out.add(EpochMetrics.fromJsonLine(lines[i], metrics + " line " + (i + 1)));
                     }
                 }
             }
         } catch (IOException e) {
-            throw new UsageException(metrics + " is not readable: " + e.getMessage());
+            throw new BadInputException(metrics + " is not readable: " + e.getMessage());
         }
         return out;
     }
@@ -88,18 +90,16 @@ public final class Runs {
 
     /** Completed runs trained on exactly this dataset version and vocabulary, oldest run id first. */
     public static List<Run> completed(FusionRoot root, Configuration hadoop, DatasetVersion ds) {
-        return completed(root, hadoop, run -> run.path("dataset").path("name").asText().equals(ds.name())
-                && run.path("dataset").path("version").asInt() == ds.version()
-                && run.path("vocab_hash").asText().equals(ds.vocabulary().hash()));
+        return completed(root, hadoop, run -> run.dataset().name().equals(ds.name()) && run.dataset().version() == ds.version()
+                && ds.vocabulary().hash().equals(run.vocabHash()));
     }
 
     /** Completed runs on any version of dataset {@code name} with this vocabulary hash, oldest run id first. */
     public static List<Run> completed(FusionRoot root, Configuration hadoop, String name, String vocabHash) {
-        return completed(root, hadoop, run -> run.path("dataset").path("name").asText().equals(name)
-                && run.path("vocab_hash").asText().equals(vocabHash));
+        return completed(root, hadoop, run -> run.dataset().name().equals(name) && vocabHash.equals(run.vocabHash()));
     }
 
-    private static List<Run> completed(FusionRoot root, Configuration hadoop, java.util.function.Predicate<JsonNode> which) {
+    private static List<Run> completed(FusionRoot root, Configuration hadoop, java.util.function.Predicate<RunRecord> which) {
         List<Run> out = new ArrayList<>();
         Path runs = root.runs();
         try {
@@ -109,17 +109,17 @@ public final class Runs {
             FileStatus[] all = runs.getFileSystem(hadoop).listStatus(runs);
             Arrays.sort(all, (a, b) -> a.getPath().getName().compareTo(b.getPath().getName()));
             for (FileStatus st : all) {
-                Path runJson = new Path(st.getPath(), "run.json");
+                Path runJson = new Path(st.getPath(), RunRecord.FILE);
                 if (!st.isDirectory() || !runJson.getFileSystem(hadoop).exists(runJson)) {
                     continue;
                 }
-                JsonNode run = JSON.readTree(HadoopFiles.readString(hadoop, runJson));
-                if (run.path("status").asText().equals("completed") && which.test(run)) {
+                RunRecord run = RunRecord.fromJson(HadoopFiles.readString(hadoop, runJson), runJson.toString());
+                if (run.isCompleted() && which.test(run)) {
                     out.add(new Run(st.getPath().getName(), run));
                 }
             }
         } catch (IOException e) {
-            throw new UsageException("listing runs under " + runs + ": " + e.getMessage());
+            throw new BadInputException("listing runs under " + runs + ": " + e.getMessage());
         }
         return out;
     }
@@ -162,7 +162,7 @@ public final class Runs {
         try {
             return resultSettings(ConfigFactory.parseString(HadoopFiles.readString(hadoop, conf)).resolve());
         } catch (RuntimeException e) {
-            throw new UsageException("cannot read the configuration run " + runDir.getName() + " saved (" + conf + "): " + e.getMessage());
+            throw new BadInputException("cannot read the configuration run " + runDir.getName() + " saved (" + conf + "): " + e.getMessage());
         }
     }
 
@@ -173,5 +173,16 @@ public final class Runs {
             out.put(r.variant(), r);
         }
         return out;
+    }
+
+    /** The newest completed run of each variant on a dataset version (the newest when {@code version} is null). */
+    public static List<String> latestOnDataset(FusionRoot root, Configuration hadoop, String name, Integer version) {
+        DatasetVersion ds = DatasetVersion.open(root, name, version, hadoop);
+        List<String> ids = latestPerVariant(root, hadoop, ds).values().stream().map(Run::id).toList();
+        if (ids.isEmpty()) {
+            throw new NotFoundException("no completed run on dataset " + name + " v" + ds.version() + " under " + root.runs()
+                    + " (run: fusionpipe train --dataset " + name + ")");
+        }
+        return ids;
     }
 }

@@ -67,7 +67,7 @@ public final class TrainBenchCommand implements FusionCommand {
         FusionConfig config = options.load();
         TrainSettings s = TrainSettings.of(config);
         Variant v = Variant.parse(variant);
-        SparkSession spark = SparkSessions.getOrCreate(config, "train-bench", TrainCommand.SPARK_CONF);
+        SparkSession spark = SparkSessions.getOrCreate(config, "train-bench", TrainPipeline.SPARK_CONF);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         DatasetVersion ds = DatasetVersion.open(FusionRoot.of(config), dataset, null, spark.sparkContext().hadoopConfiguration());
         int cores = spark.sparkContext().defaultParallelism();

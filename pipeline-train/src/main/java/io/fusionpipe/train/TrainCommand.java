@@ -1,5 +1,6 @@
 package io.fusionpipe.train;
 
+import io.fusionpipe.records.EpochMetrics;
 import io.fusionpipe.cli.ConfigOptions;
 import io.fusionpipe.cli.ExitCodes;
 import io.fusionpipe.cli.FusionCommand;
@@ -26,13 +27,6 @@ import java.util.Map;
         description = {"Train the fusion variants (early, intermediate, late) on a dataset version with DL4J's Spark trainer",
                 "(gradient sharing by default); each variant gets a run directory ROOT/runs/<run-id>/."})
 public final class TrainCommand implements FusionCommand {
-
-    /** Spark properties training needs: Kryo with ND4J's registrations (FusionKryoRegistrator), frequent heartbeats for progress. */
-    public static final Map<String, String> SPARK_CONF = Map.of(
-            "spark.serializer", "org.apache.spark.serializer.KryoSerializer",
-            "spark.kryo.registrator", FusionKryoRegistrator.class.getName(),
-            // running tasks' batch counts reach the driver's progress line with each heartbeat
-            "spark.executor.heartbeatInterval", "5s");
 
     @Mixin
     ConfigOptions options;
@@ -76,7 +70,7 @@ public final class TrainCommand implements FusionCommand {
         if ((resume == null) == (dataset == null)) {
             throw new UsageException("give either --dataset NAME (a new run) or --resume RUN_ID");
         }
-        SparkSession spark = SparkSessions.getOrCreate(config, "train", SPARK_CONF);
+        SparkSession spark = SparkSessions.getOrCreate(config, "train", TrainPipeline.SPARK_CONF);
         PrintWriter out = spec.commandLine().getOut();
         if (resume != null) {
             report(out, TrainPipeline.resume(spark, config, settings, resume));
@@ -97,7 +91,7 @@ public final class TrainCommand implements FusionCommand {
         if (r.epochs().isEmpty()) {
             out.println(r.variant().id() + ": nothing to train (already at the requested epochs) -> " + r.runDir());
         } else {
-            TrainPipeline.EpochMetrics last = r.epochs().get(r.epochs().size() - 1);
+            EpochMetrics last = r.epochs().get(r.epochs().size() - 1);
             out.printf(Locale.ROOT, "%-12s %,9d params  val loss %.4f (best %.4f)  %.1f samples/s  -> %s%n", r.variant().id(), r.parameters(),
                     last.valLoss(), r.bestValLoss(), last.samplesPerSecond(), r.runDir());
         }

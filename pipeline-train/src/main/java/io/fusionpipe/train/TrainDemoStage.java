@@ -33,13 +33,13 @@ public final class TrainDemoStage implements DemoStage {
 
     @Override
     public java.util.Map<String, String> sparkConf() {
-        return TrainCommand.SPARK_CONF;
+        return TrainPipeline.SPARK_CONF;
     }
 
     @Override
     public String run(FusionConfig config, PrintWriter out) throws IOException {
         FusionRoot root = FusionRoot.of(config);
-        SparkSession spark = SparkSessions.getOrCreate(config, "demo", TrainCommand.SPARK_CONF);
+        SparkSession spark = SparkSessions.getOrCreate(config, "demo", TrainPipeline.SPARK_CONF);
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         DatasetVersion ds = DatasetVersion.open(root, DATASET, null, hadoop);
         int epochs = config.config().getInt("fusionpipe.demo.epochs");
@@ -71,7 +71,7 @@ public final class TrainDemoStage implements DemoStage {
         String wanted = Runs.resultSettings(current);
         String found = null;
         for (Runs.Run r : Runs.completed(root, hadoop, ds)) {
-            if (r.variant().equals(v.id()) && r.json().path("epochs").asInt() == epochs
+            if (r.variant().equals(v.id()) && r.record().epochs() != null && r.record().epochs() == epochs
                     && Runs.resultSettings(hadoop, root.run(r.id())).equals(wanted)) {
                 found = r.id();
             }

@@ -1,13 +1,14 @@
 package io.fusionpipe.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fusionpipe.BuildInfo;
-import io.fusionpipe.cli.UsageException;
 import io.fusionpipe.config.FusionConfig;
 import io.fusionpipe.dataset.DatasetVersion;
+import io.fusionpipe.errors.BadInputException;
+import io.fusionpipe.errors.NotFoundException;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.layout.HadoopFiles;
+import io.fusionpipe.records.EpochMetrics;
+import io.fusionpipe.records.RunRecord;
 import io.fusionpipe.log.StageLog;
 import io.fusionpipe.train.cluster.EpochSync;
 import io.fusionpipe.train.cluster.ExecutorProbe;
@@ -63,8 +64,15 @@ import java.util.UUID;
  */
 public final class TrainPipeline {
 
+    /** Spark properties training needs: Kryo with ND4J's registrations (FusionKryoRegistrator), frequent heartbeats for progress. */
+    public static final Map<String, String> SPARK_CONF = Map.of(
+            "spark.serializer", "org.apache.spark.serializer.KryoSerializer",
+            "spark.kryo.registrator", FusionKryoRegistrator.class.getName(),
+            // running tasks' batch counts reach the driver's progress line with each heartbeat
+            "spark.executor.heartbeatInterval", "5s");
+
+
     private static final Logger LOG = LoggerFactory.getLogger(TrainPipeline.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private TrainPipeline() {
     }
@@ -73,10 +81,6 @@ public final class TrainPipeline {
      * One epoch's figures: losses are per caption (summed over its tokens, nats), the train loss on a
      * sample of train batches about the size of the val split, token accuracy and perplexity on val.
      */
-    public record EpochMetrics(int epoch, double learningRate, double trainLoss, double valLoss, double valTokenAccuracy,
-                               double valPerplexity, double samplesPerSecond, double seconds, long peakHeapMiB) {
-    }
-
     /** What a run produced. */
     public record Result(String runId, Path runDir, Variant variant, long parameters, List<EpochMetrics> epochs, double bestValLoss) {
     }
@@ -105,15 +109,15 @@ public final class TrainPipeline {
                                   String runId) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         Path source = FusionRoot.of(config).run(sourceRunId);
-        JsonNode sourceRun = Runs.read(hadoop, source);
-        if (!sourceRun.path("vocab_hash").asText().equals(ds.vocabulary().hash())) {
-            throw new UsageException("--init-from " + sourceRunId + ": its vocabulary (" + sourceRun.path("vocab_hash").asText().substring(0, 12)
+        RunRecord sourceRun = Runs.read(hadoop, source);
+        if (!ds.vocabulary().hash().equals(sourceRun.vocabHash())) {
+            throw new BadInputException("--init-from " + sourceRunId + ": its vocabulary (" + String.valueOf(sourceRun.vocabHash()).substring(0, 12)
                     + "...) differs from dataset " + ds.name() + " v" + ds.version() + "'s (" + ds.vocabulary().hash().substring(0, 12)
                     + "...): token ids would not mean the same words; ingest with --mode append to keep the vocabulary");
         }
         ComputationGraph graph = restore(hadoop, new Path(source, "best.zip"));
         checkShapes(graph, ds, sourceRunId);
-        Variant variant = Variant.parse(sourceRun.path("variant").asText());
+        Variant variant = Variant.parse(sourceRun.variant());
         return run(spark, config, s, ds, variant, graph, runId != null ? runId : newRunId(ds, variant), 0, List.of(), sourceRunId);
     }
 
@@ -121,22 +125,20 @@ public final class TrainPipeline {
     public static Result resume(SparkSession spark, FusionConfig config, TrainSettings s, String runId) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         Path runDir = FusionRoot.of(config).run(runId);
-        JsonNode run = Runs.read(hadoop, runDir);
-        JsonNode d = run.path("dataset");
-        DatasetVersion ds = DatasetVersion.open(FusionRoot.of(config), d.path("name").asText(), d.path("version").asInt(), hadoop);
-        if (!run.path("vocab_hash").asText().equals(ds.vocabulary().hash())) {
-            throw new UsageException("--resume " + runId + ": dataset " + ds.name() + " v" + ds.version() + " no longer has the run's vocabulary");
+        RunRecord run = Runs.read(hadoop, runDir);
+        DatasetVersion ds = DatasetVersion.open(FusionRoot.of(config), run.dataset().name(), run.dataset().version(), hadoop);
+        if (!ds.vocabulary().hash().equals(run.vocabHash())) {
+            throw new BadInputException("--resume " + runId + ": dataset " + ds.name() + " v" + ds.version() + " no longer has the run's vocabulary");
         }
         List<EpochMetrics> done = Runs.epochs(hadoop, runDir);
         int last = Runs.lastCheckpoint(hadoop, runDir);
         if (last == 0) {
-            throw new UsageException("--resume " + runId + ": no checkpoint yet; start a new run instead");
+            throw new BadInputException("--resume " + runId + ": no checkpoint yet; start a new run instead");
         }
         ComputationGraph graph = restore(hadoop, Runs.checkpoint(runDir, last));
-        Variant variant = Variant.parse(run.path("variant").asText());
+        Variant variant = Variant.parse(run.variant());
         LOG.info("resuming {} after epoch {}", runId, last);
-        return run(spark, config, s, ds, variant, graph, runId, last, done.subList(0, last),
-                run.path("init_from").isTextual() ? run.path("init_from").asText() : null);
+        return run(spark, config, s, ds, variant, graph, runId, last, done.subList(0, last), run.initFrom());
     }
 
     /** A fresh run id: dataset, version, variant, UTC start time and a random suffix. */
@@ -155,24 +157,15 @@ public final class TrainPipeline {
         Map<String, Long> params = FusionModels.parameterCounts(graph);
         LOG.info("{}: {} parameters {}", variant.id(), params.get("total"), params);
 
-        Map<String, Object> run = new LinkedHashMap<>();
-        run.put("run_id", runId);
-        run.put("variant", variant.id());
-        run.put("status", "running");
-        run.put("dataset", Map.of("name", ds.name(), "version", ds.version(), "path", ds.path().toString(),
-                "inputs_sha256", io.fusionpipe.Hashing.sha256Hex(ds.manifest().path("inputs").toString())));
-        run.put("vocab_hash", ds.vocabulary().hash());
-        run.put("init_from", initFrom);
-        run.put("parameters", params);
-        run.put("versions", Map.of("fusionpipe", BuildInfo.version(), "dl4j", BuildInfo.get("dl4j.version"),
-                "spark", BuildInfo.get("spark.version"), "nd4j_backend", BuildInfo.get("nd4j.backend")));
-        run.put("master", s.distributed().master());
-        run.put("started", ZonedDateTime.now(ZoneOffset.UTC).toString());
-        if (completed > 0) {
-            run.put("resumed_after_epoch", completed);
-        }
+        RunRecord run = RunRecord.started(runId, variant.id(),
+                new RunRecord.DatasetRef(ds.name(), ds.version(), ds.path().toString(),
+                        io.fusionpipe.Hashing.sha256Hex(ds.manifest().path("inputs").toString())),
+                ds.vocabulary().hash(), initFrom, params,
+                Map.of("fusionpipe", BuildInfo.version(), "dl4j", BuildInfo.get("dl4j.version"),
+                        "spark", BuildInfo.get("spark.version"), "nd4j_backend", BuildInfo.get("nd4j.backend")),
+                s.distributed().master(), ZonedDateTime.now(ZoneOffset.UTC).toString(), completed > 0 ? completed : null);
         HadoopFiles.writeAtomically(hadoop, new Path(runDir, FusionRoot.CONFIG_SNAPSHOT), config.render());
-        writeJson(hadoop, new Path(runDir, "run.json"), run);
+        write(hadoop, runDir, run);
         return loop(spark, s, ds, variant, graph, runId, runDir, run, params, completed, previous, stage);
     }
 
@@ -188,7 +181,7 @@ public final class TrainPipeline {
     }
 
     private static Result loop(SparkSession spark, TrainSettings s, DatasetVersion ds, Variant variant, ComputationGraph graph,
-                               String runId, Path runDir, Map<String, Object> run, Map<String, Long> params, int completed,
+                               String runId, Path runDir, RunRecord started, Map<String, Long> params, int completed,
                                List<EpochMetrics> previous, StageLog stage) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -207,13 +200,14 @@ public final class TrainPipeline {
                 s.modelSpec(ds.vocabulary().size(), ds.maxTokens(), ds.width(), ds.height()));
         // the same batches every epoch (no shuffle seed, no blanking): read once per run
         List<INDArray> normImages = normSample(spark, ds, s, partitions);
-        boolean freezing = run.get("init_from") != null && s.fineTune().freezeImageEpochs() > 0;
+        RunRecord run = started;
+        boolean freezing = run.initFrom() != null && s.fineTune().freezeImageEpochs() > 0;
         List<EpochMetrics> epochs = new ArrayList<>(previous);
         StringBuilder metrics = new StringBuilder();
         double best = Double.POSITIVE_INFINITY;
         int sinceBest = 0;
         for (EpochMetrics m : previous) {
-            metrics.append(toJson(m)).append('\n');
+            metrics.append(m.toJsonLine()).append('\n');
             double key = hasVal ? m.valLoss() : m.trainLoss();
             sinceBest = key < best - s.earlyStopping().minDelta() ? 0 : sinceBest + 1;
             best = Math.min(best, key);
@@ -226,7 +220,7 @@ public final class TrainPipeline {
             for (int epoch = completed + 1; epoch <= s.epochs(); epoch++) {
                 if (s.earlyStopping().patience() > 0 && sinceBest >= s.earlyStopping().patience()) {
                     LOG.info("{}: val loss has not improved for {} epochs; stopping early after epoch {}", variant.id(), sinceBest, epoch - 1);
-                    run.put("stopped_early_after_epoch", epoch - 1);
+                    run = run.stoppedEarly(epoch - 1);
                     break;
                 }
                 double rate = s.optimiser().rate(epoch, s.epochs());
@@ -276,10 +270,10 @@ public final class TrainPipeline {
                 EpochMetrics m = new EpochMetrics(epoch, rate, train.lossPerCaption(), val.lossPerCaption(), val.tokenAccuracy(),
                         val.perplexity(), trainRows / seconds, seconds, heap);
                 epochs.add(m);
-                metrics.append(toJson(m)).append('\n');
+                metrics.append(m.toJsonLine()).append('\n');
                 byte[] model = serialize(sparkNet.getNetwork());
                 HadoopFiles.writeAtomically(hadoop, Runs.checkpoint(runDir, epoch), model);
-                HadoopFiles.writeAtomically(hadoop, new Path(runDir, "metrics.jsonl"), metrics.toString());
+                HadoopFiles.writeAtomically(hadoop, new Path(runDir, EpochMetrics.FILE), metrics.toString());
                 double key = hasVal ? m.valLoss() : m.trainLoss();
                 sinceBest = key < best - s.earlyStopping().minDelta() ? 0 : sinceBest + 1;
                 if (key < best) {
@@ -291,16 +285,12 @@ public final class TrainPipeline {
                         m.valTokenAccuracy(), m.valPerplexity(), m.samplesPerSecond(), TrainProgress.duration(seconds));
                 LOG.info(line);
             }
-            run.put("status", "completed");
-            run.put("best_val_loss", best);
-            run.put("epochs", epochs.size());
-            run.put("finished", ZonedDateTime.now(ZoneOffset.UTC).toString());
-            writeJson(hadoop, new Path(runDir, "run.json"), run);
+            run = run.completed(best, epochs.size(), ZonedDateTime.now(ZoneOffset.UTC).toString());
+            write(hadoop, runDir, run);
             stage.count("variant", variant.id()).count("epochs", epochs.size()).count("best_loss", String.format(Locale.ROOT, "%.4f", best)).ok();
             return new Result(runId, runDir, variant, params.get("total"), epochs, best);
         } catch (IOException e) {
-            run.put("status", "failed");
-            writeJson(hadoop, new Path(runDir, "run.json"), run);
+            write(hadoop, runDir, run.failed(null));
             throw new UncheckedIOException(e);
         } catch (Exception e) { // Spark throws its checked SparkException from Scala code, undeclared
             RuntimeException failure = e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
@@ -309,9 +299,7 @@ public final class TrainPipeline {
                         + (epochs.isEmpty() && completed == 0 ? "no checkpoint yet: start a new run" : "continue from the last checkpoint with "
                         + "fusionpipe train --resume " + runId), e);
             }
-            run.put("status", "failed");
-            run.put("error", String.valueOf(failure.getMessage()));
-            writeJson(hadoop, new Path(runDir, "run.json"), run);
+            write(hadoop, runDir, run.failed(String.valueOf(failure.getMessage())));
             throw failure;
         } finally {
             if (sync != null) {
@@ -366,14 +354,6 @@ public final class TrainPipeline {
                 TrainProgress.duration(epochLeft), TrainProgress.duration(variantLeft));
     }
 
-    private static String toJson(EpochMetrics m) {
-        try {
-            return JSON.writeValueAsString(m);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private static boolean exists(Configuration hadoop, Path p) {
         try {
             return p.getFileSystem(hadoop).exists(p);
@@ -384,7 +364,7 @@ public final class TrainPipeline {
 
     private static ComputationGraph restore(Configuration hadoop, Path zip) {
         if (!exists(hadoop, zip)) {
-            throw new UsageException("no model at " + zip);
+            throw new NotFoundException("no model at " + zip);
         }
         try (var in = zip.getFileSystem(hadoop).open(zip)) {
             return ModelSerializer.restoreComputationGraph(in, true);
@@ -408,7 +388,7 @@ public final class TrainPipeline {
             problems.add("it does not take " + ds.width() + "x" + ds.height() + " images (" + e.getMessage() + ")");
         }
         if (!problems.isEmpty()) {
-            throw new UsageException(source + " does not fit dataset " + ds.name() + " v" + ds.version() + ": " + String.join("; ", problems));
+            throw new BadInputException(source + " does not fit dataset " + ds.name() + " v" + ds.version() + ": " + String.join("; ", problems));
         }
     }
 
@@ -497,12 +477,7 @@ public final class TrainPipeline {
         return out.toByteArray();
     }
 
-    private static void writeJson(Configuration hadoop, Path path, Object value) {
-        try {
-            HadoopFiles.writeAtomically(hadoop, path, (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value) + "\n")
-                    .getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private static void write(Configuration hadoop, Path runDir, RunRecord run) {
+        HadoopFiles.writeAtomically(hadoop, new Path(runDir, RunRecord.FILE), run.toJson());
     }
 }

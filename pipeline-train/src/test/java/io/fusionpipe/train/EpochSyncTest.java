@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class EpochSyncTest {
 
     @RegisterExtension
-    static final LocalSpark SPARK = new LocalSpark(TrainCommand.SPARK_CONF,
+    static final LocalSpark SPARK = new LocalSpark(TrainPipeline.SPARK_CONF,
             "train.model.embedding=16", "train.model.hidden=24", "train.model.patch-size=8", "train.model.cnn-channels=[4, 8]",
             "train.batch-size=8", "train.learning-rate=0.01", "train.model.dropout=0", "train.shared.port=40341");
 

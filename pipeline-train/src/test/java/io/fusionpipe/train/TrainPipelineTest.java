@@ -2,6 +2,7 @@ package io.fusionpipe.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fusionpipe.records.EpochMetrics;
 import io.fusionpipe.config.ConfigValidationException;
 import io.fusionpipe.dataset.DatasetVersion;
 import io.fusionpipe.layout.FusionRoot;
@@ -40,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TrainPipelineTest {
 
     @RegisterExtension
-    static final LocalSpark SPARK = new LocalSpark(TrainCommand.SPARK_CONF,
+    static final LocalSpark SPARK = new LocalSpark(TrainPipeline.SPARK_CONF,
             "train.model.embedding=16", "train.model.hidden=24", "train.model.patch-size=8", "train.model.cnn-channels=[4, 8]",
             "train.batch-size=8", "train.epochs=2", "train.learning-rate=0.01", "train.model.dropout=0");
 
@@ -63,7 +64,7 @@ class TrainPipelineTest {
             assertEquals("completed", run.get("status").asText());
             assertEquals(dataset.vocabulary().hash(), run.get("vocab_hash").asText());
             assertEquals(2, Files.readAllLines(dir.resolve("metrics.jsonl")).size());
-            for (TrainPipeline.EpochMetrics m : r.epochs()) {
+            for (EpochMetrics m : r.epochs()) {
                 assertTrue(Double.isFinite(m.trainLoss()) && Double.isFinite(m.valLoss()) && m.samplesPerSecond() > 0, m.toString());
             }
             assertTrue(Files.exists(dir.resolve("checkpoints/epoch-1.zip")) && Files.exists(dir.resolve("checkpoints/epoch-2.zip")));
@@ -80,7 +81,7 @@ class TrainPipelineTest {
         assertEquals(1, first.epochs().size());
         TrainPipeline.Result resumed = TrainPipeline.resume(SPARK.session(), SPARK.config(), s.withEpochs(3), first.runId());
         assertEquals(first.runDir(), resumed.runDir());
-        assertEquals(List.of(1, 2, 3), resumed.epochs().stream().map(TrainPipeline.EpochMetrics::epoch).toList());
+        assertEquals(List.of(1, 2, 3), resumed.epochs().stream().map(EpochMetrics::epoch).toList());
         assertEquals(resumed.epochs().get(0), first.epochs().get(0), "epoch 1 is kept as it was");
         assertEquals(3, Files.readAllLines(Paths.get(resumed.runDir().toUri()).resolve("metrics.jsonl")).size());
         JsonNode run = new ObjectMapper().readTree(Paths.get(resumed.runDir().toUri()).resolve("run.json").toFile());
@@ -97,10 +98,10 @@ class TrainPipelineTest {
         Files.copy(v1.resolve("_manifest.json"), other.resolve("_manifest.json"));
         Files.writeString(other.resolve("_vocab.json"), Vocabulary.fit(Map.of("other", 3L, "words", 3L), 1, 10, new Tokenizer(true)).toJson());
         DatasetVersion ds2 = DatasetVersion.open(FusionRoot.of(SPARK.config()), "colours2", null, SPARK.session().sparkContext().hadoopConfiguration());
-        io.fusionpipe.cli.UsageException e = assertThrows(io.fusionpipe.cli.UsageException.class,
+        io.fusionpipe.errors.BadInputException e = assertThrows(io.fusionpipe.errors.BadInputException.class,
                 () -> TrainPipeline.initFrom(SPARK.session(), SPARK.config(), s, ds2, first.runId()));
         assertTrue(e.getMessage().contains("vocabulary") && e.getMessage().contains("differs"), e.getMessage());
-        io.fusionpipe.cli.UsageException nothing = assertThrows(io.fusionpipe.cli.UsageException.class,
+        io.fusionpipe.errors.BadInputException nothing = assertThrows(io.fusionpipe.errors.BadInputException.class,
                 () -> TrainPipeline.resume(SPARK.session(), SPARK.config(), s, "no-such-run"));
         assertTrue(nothing.getMessage().contains("no run at"), nothing.getMessage());
     }

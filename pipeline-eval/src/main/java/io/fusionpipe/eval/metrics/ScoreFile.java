@@ -3,7 +3,8 @@ package io.fusionpipe.eval.metrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fusionpipe.cli.UsageException;
+import io.fusionpipe.errors.BadInputException;
+import io.fusionpipe.json.Json;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -22,7 +23,7 @@ import java.util.Set;
  */
 public final class ScoreFile {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private ScoreFile() {
     }
@@ -33,11 +34,11 @@ public final class ScoreFile {
         try {
             root = JSON.readTree(json);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new UsageException(source + " is not valid JSON: " + e.getOriginalMessage());
+            throw new BadInputException(source + " is not valid JSON: " + e.getOriginalMessage());
         }
         JsonNode images = root == null ? null : root.get("images");
         if (images == null || !images.isArray()) {
-            throw new UsageException(source + ": expected an object with an \"images\" array");
+            throw new BadInputException(source + ": expected an object with an \"images\" array");
         }
         Map<String, List<CaptionScorer.Image>> bySystem = new LinkedHashMap<>();
         Set<String> ids = new HashSet<>();
@@ -45,21 +46,21 @@ public final class ScoreFile {
             JsonNode im = images.get(i);
             String where = source + ": images[" + i + "]";
             if (!im.isObject() || !im.path("id").isTextual() || im.get("id").asText().isEmpty()) {
-                throw new UsageException(where + " needs a non-empty string \"id\"");
+                throw new BadInputException(where + " needs a non-empty string \"id\"");
             }
             String id = im.get("id").asText();
             where += " (id " + id + ")";
             if (!ids.add(id)) {
-                throw new UsageException(where + ": the id appears twice");
+                throw new BadInputException(where + ": the id appears twice");
             }
             JsonNode refs = im.get("references");
             if (refs == null || !refs.isArray() || refs.isEmpty()) {
-                throw new UsageException(where + ": \"references\" must be a non-empty array of strings");
+                throw new BadInputException(where + ": \"references\" must be a non-empty array of strings");
             }
             List<String> references = new ArrayList<>();
             for (JsonNode r : refs) {
                 if (!r.isTextual()) {
-                    throw new UsageException(where + ": reference " + r + " is not a string");
+                    throw new BadInputException(where + ": reference " + r + " is not a string");
                 }
                 references.add(checked(where + " reference", r.asText()));
             }
@@ -68,20 +69,20 @@ public final class ScoreFile {
                 continue;
             }
             if (!cands.isObject()) {
-                throw new UsageException(where + ": \"candidates\" must be an object of system name to caption");
+                throw new BadInputException(where + ": \"candidates\" must be an object of system name to caption");
             }
             Iterator<Map.Entry<String, JsonNode>> it = cands.fields();
             while (it.hasNext()) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (!e.getValue().isTextual()) {
-                    throw new UsageException(where + ": candidate of system " + e.getKey() + " is not a string (" + e.getValue() + ")");
+                    throw new BadInputException(where + ": candidate of system " + e.getKey() + " is not a string (" + e.getValue() + ")");
                 }
                 bySystem.computeIfAbsent(e.getKey(), k -> new ArrayList<>())
                         .add(new CaptionScorer.Image(id, references, checked(where + " candidate of " + e.getKey(), e.getValue().asText())));
             }
         }
         if (bySystem.isEmpty()) {
-            throw new UsageException(source + ": no image has a candidate; nothing to score");
+            throw new BadInputException(source + ": no image has a candidate; nothing to score");
         }
         return bySystem;
     }
@@ -89,7 +90,7 @@ public final class ScoreFile {
     private static String checked(String where, String caption) {
         int at = CocoTokenizer.lineBreakCharacter(caption);
         if (at >= 0) {
-            throw new UsageException(where + " contains a line-break character (U+" + String.format("%04X", (int) caption.charAt(at))
+            throw new BadInputException(where + " contains a line-break character (U+" + String.format("%04X", (int) caption.charAt(at))
                     + ") that the COCO toolkit's tokenizer treats as a new caption; replace it with a space");
         }
         return caption;

@@ -1,6 +1,6 @@
 package io.fusionpipe.ingest.image;
 
-import io.fusionpipe.generate.ImageCodec;
+import io.fusionpipe.image.ImageCodec;
 import io.fusionpipe.ingest.IngestSettings;
 import io.fusionpipe.ingest.RejectReason;
 import io.fusionpipe.ingest.Rejection;

@@ -1,6 +1,6 @@
 package io.fusionpipe.ingest.source;
 
-import io.fusionpipe.cli.UsageException;
+import io.fusionpipe.errors.BadInputException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -10,7 +10,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /** One {@code --input}: its path (any Hadoop file system), format and source tag. */
 public record InputSpec(String path, String format, String source) implements Serializable {
@@ -26,7 +30,7 @@ public record InputSpec(String path, String format, String source) implements Se
         try {
             FileSystem fs = p.getFileSystem(hadoop);
             if (!fs.exists(p)) {
-                throw new UsageException("--input " + path + ": does not exist");
+                throw new BadInputException("--input " + path + ": does not exist");
             }
             FileStatus st = fs.getFileStatus(p);
             if (st.isDirectory() && fs.exists(new Path(p, "manifest.jsonl")) && (format.equals("auto") || format.equals("jsonl"))) {
@@ -34,11 +38,11 @@ public record InputSpec(String path, String format, String source) implements Se
             }
             String f = format.equals("auto") ? infer(fs, st) : format;
             if (!FORMATS.contains(f)) {
-                throw new UsageException("--format " + f + ": expected one of " + String.join(", ", FORMATS));
+                throw new BadInputException("--format " + f + ": expected one of " + String.join(", ", FORMATS));
             }
             return new InputSpec(p.toString(), f, source);
         } catch (IOException e) {
-            throw new UsageException("--input " + path + ": cannot read (" + e.getMessage() + ")");
+            throw new BadInputException("--input " + path + ": cannot read (" + e.getMessage() + ")");
         }
     }
 
@@ -54,7 +58,7 @@ public record InputSpec(String path, String format, String source) implements Se
                     return "parquet";
                 }
             }
-            throw new UsageException("--input " + p + ": a directory without manifest.jsonl, .tar shards or .parquet files;"
+            throw new BadInputException("--input " + p + ": a directory without manifest.jsonl, .tar shards or .parquet files;"
                     + " name the file, or give --format");
         }
         String n = p.getName().toLowerCase(Locale.ROOT);
@@ -79,7 +83,23 @@ public record InputSpec(String path, String format, String source) implements Se
             String text = new String(head, 0, len, StandardCharsets.UTF_8);
             return text.contains("\"annotations\"") || text.contains("\"images\"") ? "coco" : "jsonl";
         }
-        throw new UsageException("--input " + p + ": cannot tell the format from the name; give --format "
+        throw new BadInputException("--input " + p + ": cannot tell the format from the name; give --format "
                 + String.join("|", FORMATS));
+    }
+
+    /** Inputs with their formats resolved and a unique source tag each (the file or folder name). */
+    public static List<InputSpec> resolveAll(List<String> inputs, String format, Configuration hadoop) {
+        List<InputSpec> out = new ArrayList<>();
+        Set<String> tags = new HashSet<>();
+        for (String in : inputs) {
+            String base = new Path(in).getName();
+            String tag = base.contains(".") ? base.substring(0, base.lastIndexOf('.')) : base;
+            String unique = tag;
+            for (int i = 2; !tags.add(unique); i++) {
+                unique = tag + "-" + i;
+            }
+            out.add(resolve(in, format, unique, hadoop));
+        }
+        return out;
     }
 }

@@ -2,9 +2,10 @@ package io.fusionpipe.ingest.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fusionpipe.cli.UsageException;
+import io.fusionpipe.errors.BadInputException;
 import io.fusionpipe.ingest.IngestSettings;
 import io.fusionpipe.ingest.RejectReason;
+import io.fusionpipe.json.Json;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.hadoop.conf.Configuration;
@@ -48,7 +49,7 @@ import static org.apache.spark.sql.functions.explode;
  */
 public final class Sources {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final List<String> IMAGE_EXTENSIONS = List.of("jpg", "jpeg", "png", "webp", "gif", "bmp");
 
     private Sources() {
@@ -61,7 +62,7 @@ public final class Sources {
             case "parquet" -> parquet(spark, in, sourceIndex, s);
             case "coco" -> coco(spark, in, sourceIndex, s);
             case "webdataset" -> webdataset(spark, in, sourceIndex);
-            default -> throw new UsageException("unknown format " + in.format());
+            default -> throw new BadInputException("unknown format " + in.format());
         };
         return spark.createDataFrame(rows, RawRecord.SCHEMA);
     }
@@ -152,7 +153,7 @@ public final class Sources {
         List<String> names = Arrays.asList(schema.fieldNames());
         for (String[] c : new String[][]{{"id", s.idColumn()}, {"image", s.imageColumn()}, {"caption", s.captionColumn()}}) {
             if (!names.contains(c[1])) {
-                throw new UsageException("--input " + in.path() + ": no column '" + c[1] + "' (columns: " + String.join(", ", names)
+                throw new BadInputException("--input " + in.path() + ": no column '" + c[1] + "' (columns: " + String.join(", ", names)
                         + "); map the " + c[0] + " column with --set ingest.columns." + c[0] + "=NAME");
             }
         }
@@ -210,7 +211,7 @@ public final class Sources {
         Dataset<Row> doc = spark.read().option("multiLine", "true").json(in.path());
         List<String> top = Arrays.asList(doc.schema().fieldNames());
         if (!top.contains("images") || !top.contains("annotations")) {
-            throw new UsageException("--input " + in.path() + ": a COCO captions file needs 'images' and 'annotations' arrays (found: "
+            throw new BadInputException("--input " + in.path() + ": a COCO captions file needs 'images' and 'annotations' arrays (found: "
                     + String.join(", ", top) + ")");
         }
         String base = cocoImageDir(spark.sparkContext().hadoopConfiguration(), in.path(), s.cocoImageDir());
@@ -276,7 +277,7 @@ public final class Sources {
         }
         tars.sort(null);
         if (tars.isEmpty()) {
-            throw new UsageException("--input " + in.path() + ": no .tar shards");
+            throw new BadInputException("--input " + in.path() + ": no .tar shards");
         }
         Map<String, Integer> tarIndex = new HashMap<>();
         for (int i = 0; i < tars.size(); i++) {

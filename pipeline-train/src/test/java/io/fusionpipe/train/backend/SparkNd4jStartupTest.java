@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SparkNd4jStartupTest {
 
     @RegisterExtension
-    static final LocalSpark SPARK = new LocalSpark(io.fusionpipe.train.TrainCommand.SPARK_CONF);
+    static final LocalSpark SPARK = new LocalSpark(io.fusionpipe.train.TrainPipeline.SPARK_CONF);
 
     /** Records go through Kryo as Java-serialised objects (Kryo 4's field serializer cannot build them). */
     record Slice(int index, String name) implements java.io.Serializable {

@@ -1,0 +1,141 @@
+package io.fusionpipe.records;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.fusionpipe.errors.BadInputException;
+import io.fusionpipe.json.Json;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code evals/<eval id>/metrics.json}: one evaluation of one or more runs on one dataset split.
+ * {@code variants} is keyed by label (the variant's name, or the run id when a variant appears
+ * twice), in the order the runs were given; {@code metrics.parquet} next to it holds the same
+ * figures as a long table.
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record EvalRecord(int schemaVersion, String evalId, String created, Dataset dataset, String primaryMetric, Decode decode,
+                         Bootstrap bootstrap, List<String> runIds, Map<String, VariantResult> variants, List<Pair> pairwise,
+                         Map<String, String> best) {
+
+    public static final String FILE = "metrics.json";
+    public static final int VERSION = 1;
+
+    /** The dataset split evaluated; {@code cardFields} when its references are card captions (field accuracy applies). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Dataset(String name, int version, String split, long images, boolean cardFields) {
+    }
+
+    /** How captions were decoded; {@code conditions} are the input conditions (full, no_image, no_text). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Decode(String strategy, int beamWidth, double lengthPenalty, int maxTokens, List<String> conditions) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Bootstrap(int resamples, double confidence, long seed, String note) {
+    }
+
+    /**
+     * One run's results: caption metrics with bootstrap intervals, the metrics under each missing-modality
+     * condition with their drop from full, and card-field accuracy (absent when the split has no card fields).
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record VariantResult(String runId, String variant, long parameters, Training training, double captionsPerSecond,
+                                Map<String, Estimate> metrics, Map<String, Map<String, Estimate>> robustness,
+                                Map<String, Estimate> fields) {
+
+        /** The value of a caption metric (NaN when absent). */
+        public double value(String metric) {
+            Estimate e = metrics == null ? null : metrics.get(metric);
+            return e == null ? Double.NaN : e.value();
+        }
+
+        /** The accuracy of a card field (NaN when absent). */
+        public double field(String field) {
+            Estimate e = fields == null ? null : fields.get(field);
+            return e == null ? Double.NaN : e.value();
+        }
+    }
+
+    /** The run's training summary and its per-epoch curve (metrics.jsonl). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Training(double bestValLoss, int epochs, double seconds, double samplesPerSecond, List<EpochMetrics> curve) {
+    }
+
+    /**
+     * A figure with what is known about it: a bootstrap interval {@code [lo, hi]}, the images it is
+     * over (field accuracy), its drop from the full condition (robustness). Absent parts are null.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Estimate(double value, Long images, Double lo, Double hi, Double drop) {
+
+        public static Estimate of(double value) {
+            return new Estimate(value, null, null, null, null);
+        }
+
+        public boolean hasInterval() {
+            return lo != null && hi != null;
+        }
+    }
+
+    /** Paired bootstrap test of two labels on one metric ({@code pValue} null when either has no per-image scores). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Pair(String a, String b, String metric, double difference, Double pValue) {
+    }
+
+    /** The run ids evaluated, in order. */
+    public List<String> runIds() {
+        return runIds == null ? List.of() : runIds;
+    }
+
+    /** The label under which {@code runId} is reported, or null. */
+    public String labelOf(String runId) {
+        for (Map.Entry<String, VariantResult> e : variants.entrySet()) {
+            if (e.getValue().runId().equals(runId)) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
+    /** Value of {@code metric} for {@code label} (NaN when absent). */
+    public double value(String label, String metric) {
+        VariantResult v = variants.get(label);
+        return v == null ? Double.NaN : v.value(metric);
+    }
+
+    /** Paired bootstrap p-value between two labels for a metric (NaN when the evaluation has none). */
+    public double pValue(String a, String b, String metric) {
+        if (pairwise != null) {
+            for (Pair p : pairwise) {
+                if (p.metric().equals(metric) && (p.a().equals(a) && p.b().equals(b) || p.a().equals(b) && p.b().equals(a))) {
+                    return p.pValue() == null ? Double.NaN : p.pValue();
+                }
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** The label with the highest value of {@code metric}, as recorded, or null. */
+    public String best(String metric) {
+        return best == null ? null : best.get(metric);
+    }
+
+    public String toJson() {
+        return Json.pretty(this);
+    }
+
+    /** Parses metrics.json text; {@code file} names it in errors. */
+    public static EvalRecord fromJson(String text, String file) {
+        EvalRecord r = Json.read(text, EvalRecord.class, file);
+        SchemaVersion.check(file, r.schemaVersion(), VERSION);
+        if (r.evalId() == null || r.variants() == null || r.dataset() == null) {
+            throw new BadInputException(file + " is not an evaluation's metrics.json (eval_id, dataset and variants are required)");
+        }
+        return r;
+    }
+}

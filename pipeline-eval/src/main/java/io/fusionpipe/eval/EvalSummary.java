@@ -1,0 +1,49 @@
+package io.fusionpipe.eval;
+
+import io.fusionpipe.eval.metrics.CaptionScorer;
+import io.fusionpipe.records.EvalRecord;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+
+/** The table {@code eval} and the demo print after an evaluation. */
+final class EvalSummary {
+
+    private EvalSummary() {
+    }
+
+    static void print(PrintWriter out, EvalPipeline.Result r) {
+        EvalRecord m = r.metrics();
+        String primary = m.primaryMetric();
+        EvalRecord.Dataset ds = m.dataset();
+        out.printf(Locale.ROOT, "eval %s: %d images of %s v%d (%s split)%n", r.evalId(), ds.images(), ds.name(), ds.version(), ds.split());
+        out.printf(Locale.ROOT, "%-14s %10s", "variant", "params");
+        for (String metric : CaptionScorer.METRICS) {
+            out.printf(Locale.ROOT, " %24s", metric.equals(primary) ? metric + " *" : metric);
+        }
+        out.printf(Locale.ROOT, " %8s %8s %8s%n", "type", "stage", "hp");
+        m.variants().forEach((label, v) -> {
+            out.printf(Locale.ROOT, "%-14s %,10d", label, v.parameters());
+            for (String metric : CaptionScorer.METRICS) {
+                out.printf(Locale.ROOT, " %24s", format(v.metrics().get(metric)));
+            }
+            for (String f : List.of("types", "stage", "hp")) {
+                double x = v.field(f);
+                out.printf(Locale.ROOT, " %8s", Double.isNaN(x) ? "-" : String.format(Locale.ROOT, "%.3f", x));
+            }
+            out.println();
+        });
+        out.println("-> " + r.dir());
+        out.flush();
+    }
+
+    /** "value [lo, hi]", or the value alone without an interval. */
+    static String format(EvalRecord.Estimate e) {
+        if (e == null) {
+            return "-";
+        }
+        return e.hasInterval() ? String.format(Locale.ROOT, "%.3f [%.3f, %.3f]", e.value(), e.lo(), e.hi())
+                : String.format(Locale.ROOT, "%.3f", e.value());
+    }
+}
