@@ -112,7 +112,7 @@ class DeployManifestsTest {
         String mainClass = String.valueOf(spec.get("mainClass"));
         Class.forName(mainClass); // the class exists in the build
         String jar = String.valueOf(spec.get("mainApplicationFile"));
-        Matcher m = Pattern.compile("local:///opt/fusionpipe/jars/pipeline-(ingest|train|eval)-(.+)-job\\.jar").matcher(jar);
+        Matcher m = Pattern.compile("local:///opt/fusionpipe/jars/pipeline-(ingest|train|app)-(.+)-job\\.jar").matcher(jar);
         assertTrue(m.matches(), f + ": " + jar + " is a job jar the Dockerfiles copy to /opt/fusionpipe/jars");
         assertEquals(BuildInfo.version(), m.group(2), f + ": the jar of this version");
         assertTrue(Files.isDirectory(TestRoots.projectDir().resolve("pipeline-" + m.group(1))), f + ": module pipeline-" + m.group(1));
@@ -169,7 +169,7 @@ class DeployManifestsTest {
                     Path base = TestRoots.projectDir().resolve(src.contains("*") ? src.substring(0, src.lastIndexOf('/')) : src);
                     assertTrue(Files.exists(base), name + ": COPY source " + src + " (" + base + ")");
                     if (src.endsWith("-job.jar")) {
-                        assertTrue(src.matches("pipeline-(ingest|train|eval)/target/pipeline-\\1-\\*-job\\.jar"), name + ": " + src);
+                        assertTrue(src.matches("pipeline-(ingest|train|app)/target/pipeline-\\1-\\*-job\\.jar"), name + ": " + src);
                     }
                     sources++;
                 }

@@ -42,7 +42,7 @@ class NotebooksTest {
                     cell.path("source").forEach(line -> code.append(line.asText()));
                 }
             }
-            assertTrue(code.toString().contains("System.getenv().getOrDefault(\"FUSIONPIPE_ROOT\""), book + ": the root is a parameter");
+            assertTrue(code.toString().contains("NotebookConfig.load()"), book + ": the root comes from FUSIONPIPE_ROOT or the project config (NotebookConfig)");
             assertTrue(code.toString().contains("import io.fusionpipe."), book + ": uses the project's classes");
         }
     }

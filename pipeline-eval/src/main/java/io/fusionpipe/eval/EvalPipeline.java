@@ -102,6 +102,50 @@ public final class EvalPipeline {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         FusionRoot root = FusionRoot.of(config);
         StageLog stage = StageLog.start("eval");
+        Loaded loaded = loadRuns(hadoop, root, runIds, on);
+        DatasetVersion ds = loaded.dataset();
+        List<LoadedRun> runs = loaded.runs();
+        if (ds.rows(s.split()) == 0) {
+            throw new BadInputException("dataset " + ds.name() + " v" + ds.version() + " has an empty " + s.split() + " split: nothing to evaluate");
+        }
+        int maxTokens = s.maxTokens() > 0 ? s.maxTokens() : ds.maxTokens();
+        Map<String, String> references = references(spark, ds, s.split());
+        Decoded decoded = decode(spark, ds, runs, s, maxTokens);
+        Scored scored = score(runs, references, decoded, s, run -> training(hadoop, root.run(run.runId()), run.run()));
+        String evalId = ds.name() + "-v" + ds.version() + "-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(ZonedDateTime.now(ZoneOffset.UTC))
+                + "-" + UUID.randomUUID().toString().substring(0, 6);
+        EvalRecord metrics = new EvalRecord(EvalRecord.VERSION, evalId, ZonedDateTime.now(ZoneOffset.UTC).toString(),
+                new EvalRecord.Dataset(ds.name(), ds.version(), s.split(), references.size(), scored.cards()), s.primaryMetric(),
+                new EvalRecord.Decode(s.decode(), s.decode().equals("beam") ? s.beamWidth() : 1, s.lengthPenalty(), maxTokens,
+                        s.conditions().stream().map(CaptionDecoder.Condition::id).toList()),
+                new EvalRecord.Bootstrap(s.resamples(), s.confidence(), s.seed(),
+                        "BLEU intervals recompute corpus BLEU per resample; ROUGE-L and CIDEr-D resample per-image scores "
+                                + "(CIDEr-D's document frequency fixed to the full split)"),
+                runs.stream().map(LoadedRun::runId).toList(), scored.variants(), pairwise(scored.distributions(), scored.variants()),
+                best(scored.variants()));
+        Path dir = publish(spark, config, root, metrics, scored.predictionRows());
+        stage.count("runs", runs.size()).count("images", references.size()).ok();
+        return new Result(evalId, dir, metrics);
+    }
+
+    /** The runs to evaluate and the dataset version they are evaluated on. */
+    record Loaded(List<LoadedRun> runs, DatasetVersion dataset) {
+    }
+
+    /** Each label's captions per input condition and image, and its decoding speed. */
+    record Decoded(Map<String, Map<CaptionDecoder.Condition, Map<String, String>>> predictions, Map<String, Double> captionsPerSecond) {
+    }
+
+    /** Each label's results, its bootstrap distributions (for the pairwise tests), the predictions.parquet rows. */
+    record Scored(Map<String, EvalRecord.VariantResult> variants, Map<String, Map<String, double[]>> distributions, List<Row> predictionRows,
+                  boolean cards) {
+    }
+
+    /**
+     * 1. Reads each run and its model. Every run must fit the dataset version: {@code on}, or, when
+     * null, the one version all of them were trained on; and the version's vocabulary.
+     */
+    static Loaded loadRuns(Configuration hadoop, FusionRoot root, List<String> runIds, DatasetVersion on) {
         List<LoadedRun> runs = new ArrayList<>();
         DatasetVersion ds = on;
         for (String id : runIds) {
@@ -131,21 +175,21 @@ public final class EvalPipeline {
             byte[] model = readModel(hadoop, new Path(root.run(id), "best.zip"), id);
             runs.add(new LoadedRun(id, variant, spec, model, run));
         }
-        long images = ds.rows(s.split());
-        if (images == 0) {
-            throw new BadInputException("dataset " + ds.name() + " v" + ds.version() + " has an empty " + s.split() + " split: nothing to evaluate");
-        }
-        int maxTokens = s.maxTokens() > 0 ? s.maxTokens() : ds.maxTokens();
+        return new Loaded(runs, ds);
+    }
 
-        // references, on the driver: small (strings)
+    /** 2. The split's reference captions by image id (sorted by id), read on the driver: small (strings). */
+    static Map<String, String> references(SparkSession spark, DatasetVersion ds, String split) {
         Map<String, String> references = new LinkedHashMap<>();
-        for (Row r : spark.read().parquet(ds.split(s.split()).toString()).select(DatasetSchema.ID, DatasetSchema.CAPTION)
+        for (Row r : spark.read().parquet(ds.split(split).toString()).select(DatasetSchema.ID, DatasetSchema.CAPTION)
                 .orderBy(DatasetSchema.ID).collectAsList()) {
             references.put(r.getString(0), r.getString(1));
         }
-        List<String> ids = new ArrayList<>(references.keySet());
+        return references;
+    }
 
-        // decoding, on the executors
+    /** 3. Every run's captions of the split's images under every condition, decoded on the executors. */
+    static Decoded decode(SparkSession spark, DatasetVersion ds, List<LoadedRun> runs, EvalSettings s, int maxTokens) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int partitions = Math.max(1, spark.sparkContext().defaultParallelism());
         Map<String, Map<CaptionDecoder.Condition, Map<String, String>>> predictions = new LinkedHashMap<>();
@@ -176,8 +220,19 @@ public final class EvalPipeline {
             LOG.info("{}: decoded {} captions ({} conditions) in {} s", label, decoded.size(), s.conditions().size(), String.format("%.1f", seconds));
         }
         splitImages.unpersist(false);
+        return new Decoded(predictions, captionsPerSecond);
+    }
 
-        // scoring, on the driver
+    /**
+     * 4. Scores each label's captions against the references on the driver: caption metrics with
+     * bootstrap intervals, drops under the other conditions, card-field accuracy when the references
+     * are card captions; and the per-image rows of predictions.parquet. No Spark.
+     */
+    static Scored score(List<LoadedRun> runs, Map<String, String> references, Decoded decoded, EvalSettings s,
+                        java.util.function.Function<LoadedRun, EvalRecord.Training> training) {
+        List<String> ids = new ArrayList<>(references.keySet());
+        Map<String, Map<CaptionDecoder.Condition, Map<String, String>>> predictions = decoded.predictions();
+        Map<String, Double> captionsPerSecond = decoded.captionsPerSecond();
         Bootstrap bootstrap = s.resamples() > 0 ? new Bootstrap(ids.size(), s.resamples(), s.seed()) : null;
         boolean cards = ids.stream().filter(id -> CardFields.isCardCaption(references.get(id))).count() * 2 >= ids.size();
         Map<String, EvalRecord.VariantResult> variants = new LinkedHashMap<>();
@@ -221,7 +276,7 @@ public final class EvalPipeline {
                 fieldBlock.put("hallucination_rate", EvalRecord.Estimate.of(fields.summary().get("hallucination_rate")));
             }
             variants.put(label, new EvalRecord.VariantResult(run.runId(), run.variant().id(), run.run().totalParameters(),
-                    training(hadoop, root.run(run.runId()), run.run()), round(captionsPerSecond.get(label)), metrics, robustness, fieldBlock));
+                    training.apply(run), round(captionsPerSecond.get(label)), metrics, robustness, fieldBlock));
             distributions.put(label, dist);
             for (Map.Entry<CaptionDecoder.Condition, CaptionScorer.Scores> e : byCondition.entrySet()) {
                 Map<String, String> pred = predictions.get(label).getOrDefault(e.getKey(), Map.of());
@@ -237,19 +292,14 @@ public final class EvalPipeline {
                 }
             }
         }
-        String evalId = ds.name() + "-v" + ds.version() + "-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(ZonedDateTime.now(ZoneOffset.UTC))
-                + "-" + UUID.randomUUID().toString().substring(0, 6);
-        EvalRecord metrics = new EvalRecord(EvalRecord.VERSION, evalId, ZonedDateTime.now(ZoneOffset.UTC).toString(),
-                new EvalRecord.Dataset(ds.name(), ds.version(), s.split(), ids.size(), cards), s.primaryMetric(),
-                new EvalRecord.Decode(s.decode(), s.decode().equals("beam") ? s.beamWidth() : 1, s.lengthPenalty(), maxTokens,
-                        s.conditions().stream().map(CaptionDecoder.Condition::id).toList()),
-                new EvalRecord.Bootstrap(s.resamples(), s.confidence(), s.seed(),
-                        "BLEU intervals recompute corpus BLEU per resample; ROUGE-L and CIDEr-D resample per-image scores "
-                                + "(CIDEr-D's document frequency fixed to the full split)"),
-                runs.stream().map(LoadedRun::runId).toList(), variants, pairwise(distributions, variants), best(variants));
+        return new Scored(variants, distributions, rows, cards);
+    }
 
-        Path dir = root.eval(evalId);
-        Path staging = new Path(dir.getParent(), "." + evalId + ".tmp");
+    /** 5. predictions.parquet, metrics.json and the config into a staging directory, published with one rename. */
+    private static Path publish(SparkSession spark, FusionConfig config, FusionRoot root, EvalRecord metrics, List<Row> rows) {
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        Path dir = root.eval(metrics.evalId());
+        Path staging = new Path(dir.getParent(), "." + metrics.evalId() + ".tmp");
         try {
             FileSystem fs = staging.getFileSystem(hadoop);
             spark.createDataFrame(rows, PREDICTIONS).coalesce(1).write().parquet(new Path(staging, "predictions.parquet").toString());
@@ -261,8 +311,7 @@ public final class EvalPipeline {
         } catch (IOException e) {
             throw new UncheckedIOException("writing " + dir + ": " + e.getMessage(), e);
         }
-        stage.count("runs", runs.size()).count("images", ids.size()).ok();
-        return new Result(evalId, dir, metrics);
+        return dir;
     }
 
     /** predictions.parquet: one row per image, variant and input condition. */
