@@ -7,6 +7,7 @@ import io.fusionpipe.cli.ExitCodes;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.testing.LocalSpark;
 import io.fusionpipe.train.TrainPipeline;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * step, a crash after ingest/training that the rerun continues (adopting the published version,
  * resuming the run), a failed step, and the lock.
  */
+@Tag("slow") // whole-pipeline runs on Spark: -Pall-tests (CI) runs them, plain mvn verify does not
 class NightlyPipelineTest {
 
     @RegisterExtension

@@ -295,7 +295,7 @@ public final class EvalPipeline {
         return new Scored(variants, distributions, rows, cards);
     }
 
-    /** 5. predictions.parquet, metrics.json and the config into a staging directory, published with one rename. */
+    /** 5. predictions.parquet, metrics.parquet, metrics.json and the config into a staging directory, published with one rename. */
     private static Path publish(SparkSession spark, FusionConfig config, FusionRoot root, EvalRecord metrics, List<Row> rows) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         Path dir = root.eval(metrics.evalId());
@@ -303,6 +303,8 @@ public final class EvalPipeline {
         try {
             FileSystem fs = staging.getFileSystem(hadoop);
             spark.createDataFrame(rows, PREDICTIONS).coalesce(1).write().parquet(new Path(staging, "predictions.parquet").toString());
+            spark.createDataFrame(MetricsTable.rows(metrics), MetricsTable.SCHEMA).coalesce(1).write()
+                    .parquet(new Path(staging, MetricsTable.FILE).toString());
             HadoopFiles.writeAtomically(hadoop, new Path(staging, EvalRecord.FILE), metrics.toJson());
             HadoopFiles.writeAtomically(hadoop, new Path(staging, FusionRoot.CONFIG_SNAPSHOT), config.render());
             if (!fs.rename(staging, dir)) {

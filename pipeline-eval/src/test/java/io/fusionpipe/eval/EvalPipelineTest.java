@@ -17,6 +17,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -40,6 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The eval job end to end on two tiny trained runs: outputs, intervals, robustness, fields, determinism, errors. */
+@Tag("slow") // whole-pipeline runs on Spark: -Pall-tests (CI) runs them, plain mvn verify does not
 class EvalPipelineTest {
 
     @RegisterExtension
@@ -82,6 +84,9 @@ class EvalPipelineTest {
         assertEquals(6, m.path("pairwise").size(), "one pair x six metrics");
         Path dir = Paths.get(r.dir().toUri());
         assertTrue(Files.exists(dir.resolve("metrics.json")) && Files.exists(dir.resolve("fusionpipe.conf")));
+        var table = SPARK.session().read().parquet(dir.resolve("metrics.parquet").toString());
+        assertEquals(m.path("variants").path("early").path("metrics").path("CIDEr").path("value").asDouble(),
+                table.where("label = 'early' and condition = 'full' and kind = 'caption' and name = 'CIDEr'").first().getAs("value"), 1e-12);
         var preds = SPARK.session().read().parquet(dir.resolve("predictions.parquet").toString());
         assertEquals(16L * 2 * 3, preds.count(), "images x variants x conditions");
         assertEquals(16L, preds.where("variant = 'early' and condition = 'full'").count());

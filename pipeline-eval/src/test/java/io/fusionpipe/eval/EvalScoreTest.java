@@ -65,5 +65,17 @@ class EvalScoreTest {
         assertTrue(!scored.cards());
         assertEquals(4 * 3 * 2, scored.predictionRows().size(), "images x conditions x variants");
         assertEquals(50, scored.distributions().get("early").get("CIDEr").length);
+
+        // metrics.parquet's long table: one row per variant, condition and figure
+        EvalRecord record = new EvalRecord(EvalRecord.VERSION, "ev", "t", new EvalRecord.Dataset("d", 1, "test", 4, false), "CIDEr",
+                null, null, List.of("r1", "r2"), scored.variants(), List.of(), Map.of());
+        List<org.apache.spark.sql.Row> rows = MetricsTable.rows(record);
+        assertEquals(2 * (6 + 2 * 6), rows.size(), "2 variants x (6 metrics + 2 missing-input conditions x 6)");
+        org.apache.spark.sql.Row ciderRow = rows.stream().filter(r -> r.getString(4).equals("early") && r.getString(7).equals("full")
+                && r.getString(9).equals("CIDEr")).findFirst().orElseThrow();
+        assertEquals(early.value("CIDEr"), ciderRow.getDouble(10));
+        assertEquals(early.metrics().get("CIDEr").lo(), ciderRow.get(11));
+        assertTrue(rows.stream().filter(r -> r.getString(8).equals("robustness")).allMatch(r -> !r.isNullAt(14)), "drops filled");
+        assertEquals(MetricsTable.SCHEMA.size(), ciderRow.size());
     }
 }

@@ -13,6 +13,7 @@ import io.fusionpipe.train.TrainPipeline;
 import io.fusionpipe.train.model.Variant;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -39,6 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Markdown content, the page in real headless Chromium (no console errors, every chart and gallery
  * image rendered, a non-blank screenshot), and promote's registry updates and exit codes.
  */
+@Tag("slow") // whole-pipeline runs on Spark: -Pall-tests (CI) runs them, plain mvn verify does not
 class ReportPipelineTest {
 
     @RegisterExtension

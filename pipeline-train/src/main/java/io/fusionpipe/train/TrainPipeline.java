@@ -166,7 +166,7 @@ public final class TrainPipeline {
                 s.distributed().master(), ZonedDateTime.now(ZoneOffset.UTC).toString(), completed > 0 ? completed : null);
         HadoopFiles.writeAtomically(hadoop, new Path(runDir, FusionRoot.CONFIG_SNAPSHOT), config.render());
         write(hadoop, runDir, run);
-        return loop(spark, s, ds, variant, graph, runId, runDir, run, params, completed, previous, stage);
+        return loop(new RunContext(spark, s, ds, variant, runId, runDir, params, stage), graph, run, completed, previous);
     }
 
     /** Batches of train images the driver re-estimates batch-normalisation statistics on (see {@link NormStatistics}). */
@@ -180,9 +180,44 @@ public final class TrainPipeline {
         return images;
     }
 
-    private static Result loop(SparkSession spark, TrainSettings s, DatasetVersion ds, Variant variant, ComputationGraph graph,
-                               String runId, Path runDir, RunRecord started, Map<String, Long> params, int completed,
-                               List<EpochMetrics> previous, StageLog stage) {
+    /** One run being trained: what it trains on and where it writes. */
+    private record RunContext(SparkSession spark, TrainSettings s, DatasetVersion ds, Variant variant, String runId, Path runDir,
+                              Map<String, Long> params, StageLog stage) {
+    }
+
+    /**
+     * Early stopping's view of the epochs so far: the best key loss (val, or train without a val
+     * split) and how many epochs ago it last improved by more than {@code minDelta}.
+     */
+    record BestSoFar(double best, int sinceBest) {
+        static final BestSoFar START = new BestSoFar(Double.POSITIVE_INFINITY, 0);
+
+        BestSoFar after(double key, double minDelta) {
+            return new BestSoFar(Math.min(best, key), key < best - minDelta ? 0 : sinceBest + 1);
+        }
+
+        /** True when a model with this key loss replaces best.zip. */
+        boolean improvedBy(double key) {
+            return key < best;
+        }
+
+        boolean stop(int patience) {
+            return patience > 0 && sinceBest >= patience;
+        }
+    }
+
+    /**
+     * Trains epochs {@code completed + 1 .. s.epochs()}: per epoch set the learning rates (the image
+     * encoder's frozen or scaled when fine-tuning), sync the driver's state to the executors, fit,
+     * check the sync, measure, checkpoint. Ends by writing run.json (completed or failed).
+     */
+    private static Result loop(RunContext ctx, ComputationGraph graph, RunRecord started, int completed, List<EpochMetrics> previous) {
+        SparkSession spark = ctx.spark();
+        TrainSettings s = ctx.s();
+        DatasetVersion ds = ctx.ds();
+        Variant variant = ctx.variant();
+        String runId = ctx.runId();
+        Path runDir = ctx.runDir();
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         TrainingMaster<?, ?> master = trainingMaster(s, spark.sparkContext());
@@ -204,13 +239,10 @@ public final class TrainPipeline {
         boolean freezing = run.initFrom() != null && s.fineTune().freezeImageEpochs() > 0;
         List<EpochMetrics> epochs = new ArrayList<>(previous);
         StringBuilder metrics = new StringBuilder();
-        double best = Double.POSITIVE_INFINITY;
-        int sinceBest = 0;
+        BestSoFar best = BestSoFar.START;
         for (EpochMetrics m : previous) {
             metrics.append(m.toJsonLine()).append('\n');
-            double key = hasVal ? m.valLoss() : m.trainLoss();
-            sinceBest = key < best - s.earlyStopping().minDelta() ? 0 : sinceBest + 1;
-            best = Math.min(best, key);
+            best = best.after(hasVal ? m.valLoss() : m.trainLoss(), s.earlyStopping().minDelta());
         }
         int[] current = {completed + 1};
         long[] epochStart = {System.nanoTime()};
@@ -218,24 +250,15 @@ public final class TrainPipeline {
                 p -> progressLine(variant, current[0], s.epochs(), epochStart[0], batchesPerEpoch, s.batchSize(), p));
         try (progress) {
             for (int epoch = completed + 1; epoch <= s.epochs(); epoch++) {
-                if (s.earlyStopping().patience() > 0 && sinceBest >= s.earlyStopping().patience()) {
-                    LOG.info("{}: val loss has not improved for {} epochs; stopping early after epoch {}", variant.id(), sinceBest, epoch - 1);
+                if (best.stop(s.earlyStopping().patience())) {
+                    LOG.info("{}: val loss has not improved for {} epochs; stopping early after epoch {}", variant.id(), best.sinceBest(), epoch - 1);
                     run = run.stoppedEarly(epoch - 1);
                     break;
                 }
                 double rate = s.optimiser().rate(epoch, s.epochs());
                 ComputationGraph net = sparkNet.getNetwork();
                 boolean frozen = freezing && epoch <= s.fineTune().freezeImageEpochs();
-                Map<String, Double> rates = new LinkedHashMap<>();
-                if (freezing) {
-                    double encoderRate = frozen ? 0.0 : rate * s.fineTune().lrFactor();
-                    encoderPath.forEach(layer -> rates.put(layer, encoderRate));
-                    LayerLearningRates.apply(net, rate, rates);
-                    LOG.info("{} epoch {}: image encoder {} {}", variant.id(), epoch, encoderPath,
-                            frozen ? "frozen" : String.format(Locale.ROOT, "at lr %.2e", encoderRate));
-                } else {
-                    net.setLearningRate(rate);
-                }
+                Map<String, Double> rates = setRates(ctx, net, epoch, rate, freezing, frozen, encoderPath);
                 // a zero learning rate stops the weights, not batch normalisation's running statistics
                 Map<String, INDArray> keptEncoder = frozen ? layerParams(net, encoderPath) : Map.of();
                 current[0] = epoch;
@@ -260,35 +283,22 @@ public final class TrainPipeline {
                 } else {
                     NormStatistics.recalibrate(sparkNet.getNetwork(), encoderPath, normImages);
                 }
-                // Gradient sharing does not report a score: measure it on a sample of train batches.
-                SparkScores.Score train = SparkScores.score(jsc, sparkNet.getNetwork(),
-                        TrainingData.batches(spark, ds, "train", s.batchSize(), partitions).sample(false, trainScoreFraction(ds), s.seed() + epoch));
-                SparkScores.Score val = hasVal
-                        ? SparkScores.score(jsc, sparkNet.getNetwork(), TrainingData.batches(spark, ds, "val", s.batchSize(), partitions))
-                        : SparkScores.Score.EMPTY;
-                long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024);
-                EpochMetrics m = new EpochMetrics(epoch, rate, train.lossPerCaption(), val.lossPerCaption(), val.tokenAccuracy(),
-                        val.perplexity(), trainRows / seconds, seconds, heap);
+                EpochMetrics m = measure(ctx, jsc, sparkNet.getNetwork(), epoch, rate, seconds, partitions);
                 epochs.add(m);
                 metrics.append(m.toJsonLine()).append('\n');
-                byte[] model = serialize(sparkNet.getNetwork());
-                HadoopFiles.writeAtomically(hadoop, Runs.checkpoint(runDir, epoch), model);
-                HadoopFiles.writeAtomically(hadoop, new Path(runDir, EpochMetrics.FILE), metrics.toString());
                 double key = hasVal ? m.valLoss() : m.trainLoss();
-                sinceBest = key < best - s.earlyStopping().minDelta() ? 0 : sinceBest + 1;
-                if (key < best) {
-                    best = key;
-                    HadoopFiles.writeAtomically(hadoop, new Path(runDir, "best.zip"), model);
-                }
+                saveEpoch(hadoop, runDir, epoch, serialize(sparkNet.getNetwork()), metrics.toString(), best.improvedBy(key));
+                best = best.after(key, s.earlyStopping().minDelta());
                 String line = String.format(Locale.ROOT, "%s epoch %d/%d: lr %.2e, train loss %.3f, val loss %.3f, val token accuracy %.3f, "
                                 + "val perplexity %.3f, %.1f samples/s, %s", variant.id(), epoch, s.epochs(), rate, m.trainLoss(), m.valLoss(),
                         m.valTokenAccuracy(), m.valPerplexity(), m.samplesPerSecond(), TrainProgress.duration(seconds));
                 LOG.info(line);
             }
-            run = run.completed(best, epochs.size(), ZonedDateTime.now(ZoneOffset.UTC).toString());
+            run = run.completed(best.best(), epochs.size(), ZonedDateTime.now(ZoneOffset.UTC).toString());
             write(hadoop, runDir, run);
-            stage.count("variant", variant.id()).count("epochs", epochs.size()).count("best_loss", String.format(Locale.ROOT, "%.4f", best)).ok();
-            return new Result(runId, runDir, variant, params.get("total"), epochs, best);
+            ctx.stage().count("variant", variant.id()).count("epochs", epochs.size())
+                    .count("best_loss", String.format(Locale.ROOT, "%.4f", best.best())).ok();
+            return new Result(runId, runDir, variant, ctx.params().get("total"), epochs, best.best());
         } catch (IOException e) {
             write(hadoop, runDir, run.failed(null));
             throw new UncheckedIOException(e);
@@ -306,6 +316,46 @@ public final class TrainPipeline {
                 sync.release();
             }
             master.deleteTempFiles(jsc);
+        }
+    }
+
+    /** The epoch's learning rates: one for the graph, or, when fine-tuning, the image encoder frozen (0) or at lr-factor x rate. */
+    private static Map<String, Double> setRates(RunContext ctx, ComputationGraph net, int epoch, double rate, boolean freezing, boolean frozen,
+                                                List<String> encoderPath) {
+        Map<String, Double> rates = new LinkedHashMap<>();
+        if (!freezing) {
+            net.setLearningRate(rate);
+            return rates;
+        }
+        double encoderRate = frozen ? 0.0 : rate * ctx.s().fineTune().lrFactor();
+        encoderPath.forEach(layer -> rates.put(layer, encoderRate));
+        LayerLearningRates.apply(net, rate, rates);
+        LOG.info("{} epoch {}: image encoder {} {}", ctx.variant().id(), epoch, encoderPath,
+                frozen ? "frozen" : String.format(Locale.ROOT, "at lr %.2e", encoderRate));
+        return rates;
+    }
+
+    /** The epoch's figures. Gradient sharing does not report a score: the train loss is measured on a sample of train batches. */
+    private static EpochMetrics measure(RunContext ctx, JavaSparkContext jsc, ComputationGraph net, int epoch, double rate, double seconds,
+                                        int partitions) throws IOException {
+        TrainSettings s = ctx.s();
+        DatasetVersion ds = ctx.ds();
+        SparkScores.Score train = SparkScores.score(jsc, net,
+                TrainingData.batches(ctx.spark(), ds, "train", s.batchSize(), partitions).sample(false, trainScoreFraction(ds), s.seed() + epoch));
+        SparkScores.Score val = ds.rows("val") > 0
+                ? SparkScores.score(jsc, net, TrainingData.batches(ctx.spark(), ds, "val", s.batchSize(), partitions))
+                : SparkScores.Score.EMPTY;
+        long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024);
+        return new EpochMetrics(epoch, rate, train.lossPerCaption(), val.lossPerCaption(), val.tokenAccuracy(), val.perplexity(),
+                ds.rows("train") / seconds, seconds, heap);
+    }
+
+    /** The epoch's checkpoint, then metrics.jsonl with its line, then best.zip when it improved (each file atomically). */
+    private static void saveEpoch(Configuration hadoop, Path runDir, int epoch, byte[] model, String metricsJsonl, boolean improved) {
+        HadoopFiles.writeAtomically(hadoop, Runs.checkpoint(runDir, epoch), model);
+        HadoopFiles.writeAtomically(hadoop, new Path(runDir, EpochMetrics.FILE), metricsJsonl);
+        if (improved) {
+            HadoopFiles.writeAtomically(hadoop, new Path(runDir, "best.zip"), model);
         }
     }
 

@@ -1,0 +1,62 @@
+package io.fusionpipe.eval;
+
+import io.fusionpipe.records.EvalRecord;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code metrics.parquet}: metrics.json as one tidy long table (one row per evaluation, variant,
+ * condition and figure), for pandas, DuckDB or Spark without walking nested JSON.
+ */
+public final class MetricsTable {
+
+    public static final String FILE = "metrics.parquet";
+
+    /** kind: "caption" (a caption metric), "field" (card-field accuracy) or "robustness" (a caption metric under a missing input). */
+    public static final StructType SCHEMA = new StructType()
+            .add("eval_id", DataTypes.StringType, false)
+            .add("dataset", DataTypes.StringType, false)
+            .add("dataset_version", DataTypes.IntegerType, false)
+            .add("split", DataTypes.StringType, false)
+            .add("label", DataTypes.StringType, false)
+            .add("run_id", DataTypes.StringType, false)
+            .add("variant", DataTypes.StringType, false)
+            .add("condition", DataTypes.StringType, false)
+            .add("kind", DataTypes.StringType, false)
+            .add("name", DataTypes.StringType, false)
+            .add("value", DataTypes.DoubleType, false)
+            .add("lo", DataTypes.DoubleType, true)
+            .add("hi", DataTypes.DoubleType, true)
+            .add("images", DataTypes.LongType, true)
+            .add("drop", DataTypes.DoubleType, true);
+
+    private MetricsTable() {
+    }
+
+    public static List<Row> rows(EvalRecord e) {
+        List<Row> out = new ArrayList<>();
+        for (Map.Entry<String, EvalRecord.VariantResult> v : e.variants().entrySet()) {
+            add(out, e, v.getKey(), v.getValue(), "full", "caption", v.getValue().metrics());
+            add(out, e, v.getKey(), v.getValue(), "full", "field", v.getValue().fields());
+            if (v.getValue().robustness() != null) {
+                v.getValue().robustness().forEach((condition, m) -> add(out, e, v.getKey(), v.getValue(), condition, "robustness", m));
+            }
+        }
+        return out;
+    }
+
+    private static void add(List<Row> out, EvalRecord e, String label, EvalRecord.VariantResult v, String condition, String kind,
+                            Map<String, EvalRecord.Estimate> figures) {
+        if (figures == null) {
+            return;
+        }
+        figures.forEach((name, x) -> out.add(RowFactory.create(e.evalId(), e.dataset().name(), e.dataset().version(), e.dataset().split(),
+                label, v.runId(), v.variant(), condition, kind, name, x.value(), x.lo(), x.hi(), x.images(), x.drop())));
+    }
+}
