@@ -41,6 +41,10 @@ public final class NightlyCommand implements FusionCommand {
     @Option(names = "--date", paramLabel = "YYYY-MM-DD", description = "The night (default: today, UTC): one run log per date.")
     String date;
 
+    @Option(names = "--step", paramLabel = "STEP", description = "Run only this step of the night: ingest, train, eval, report or "
+            + "promote (earlier steps must have finished for the date; a scheduler runs one task per step). Default: all.")
+    String step;
+
     @Spec
     CommandSpec spec;
 
@@ -69,9 +73,12 @@ public final class NightlyCommand implements FusionCommand {
         } catch (DateTimeParseException e) {
             throw new UsageException("--date " + date + ": expected YYYY-MM-DD");
         }
+        if (step != null && !NightlyPipeline.STEPS.contains(step)) {
+            throw new UsageException("--step " + step + ": expected one of " + String.join(", ", NightlyPipeline.STEPS));
+        }
         SparkSession spark = SparkSessions.getOrCreate(config, "nightly", TrainPipeline.SPARK_CONF);
         NightlyPipeline.Result r = NightlyPipeline.run(spark, config,
-                new NightlyPipeline.Request(night, name, in, c.getInt("fusionpipe.nightly.epochs")), spec.commandLine().getOut());
+                new NightlyPipeline.Request(night, name, in, c.getInt("fusionpipe.nightly.epochs"), step), spec.commandLine().getOut());
         return r.exitCode();
     }
 }

@@ -56,8 +56,24 @@ import java.util.function.UnaryOperator;
  */
 public final class NightlyPipeline {
 
-    /** One night: its date, the dataset appended to, the inputs appended, epochs per variant. */
-    public record Request(LocalDate date, String dataset, List<String> inputs, int epochs) {
+    /** The night's steps in order; {@code train} trains every variant. */
+    public static final List<String> STEPS = List.of("ingest", "train", "eval", "report", "promote");
+
+    /**
+     * One night: its date, the dataset appended to, the inputs appended, epochs per variant, and the
+     * one step to run ({@code null}: all). A scheduler that runs one task per step passes each in
+     * turn; a step whose earlier steps have not finished for that date is refused before anything starts.
+     */
+    public record Request(LocalDate date, String dataset, List<String> inputs, int epochs, String step) {
+        public Request {
+            if (step != null && !STEPS.contains(step)) {
+                throw new BadInputException("--step " + step + ": expected one of " + String.join(", ", STEPS));
+            }
+        }
+
+        public Request(LocalDate date, String dataset, List<String> inputs, int epochs) {
+            this(date, dataset, inputs, epochs, null);
+        }
     }
 
     /** The exit code for the scheduler, the final status and its reason, the run log. */
@@ -189,7 +205,36 @@ public final class NightlyPipeline {
             return step(name);
         }
 
+        /** True when every step of {@code group} finished on an earlier attempt of this night. */
+        private boolean done(String group, List<Variant> variants) {
+            if (group.equals("train")) {
+                return variants.stream().allMatch(v -> step("train-" + v.id()).isDone());
+            }
+            return step(group).isDone();
+        }
+
+        /** With one step requested, every earlier step must have finished for this date. */
+        private void checkEarlierSteps(List<Variant> variants) {
+            if (req.step() == null) {
+                return;
+            }
+            for (String group : STEPS.subList(0, STEPS.indexOf(req.step()))) {
+                if (!done(group, variants)) {
+                    throw new BadInputException("nightly " + req.date() + " --step " + req.step() + ": step " + group
+                            + " has not finished for this date (run log " + log + "); run --step " + group + " first");
+                }
+            }
+        }
+
+        /** After the requested step: the night so far, exit 0 (the scheduler's next task runs the next step). */
+        private Result stepDone(String group) {
+            String next = group.equals("promote") ? null : STEPS.get(STEPS.indexOf(group) + 1);
+            return finish(ExitCodes.OK, "partial", "step " + group + " done" + (next == null ? "" : "; next: --step " + next));
+        }
+
         Result run() {
+            TrainSettings ts = TrainSettings.of(config).withEpochs(req.epochs());
+            checkEarlierSteps(ts.variants());
             state = state.running(now());
             HadoopFiles.writeAtomically(hadoop, new Path(log.getParent(), FusionRoot.CONFIG_SNAPSHOT), config.render());
             save();
@@ -197,17 +242,28 @@ public final class NightlyPipeline {
             String current = "ingest";
             try {
                 DatasetVersion ds = ingest();
+                if ("ingest".equals(req.step())) {
+                    return stepDone("ingest");
+                }
                 List<String> runs = new ArrayList<>();
-                TrainSettings ts = TrainSettings.of(config).withEpochs(req.epochs());
                 for (Variant v : ts.variants()) {
                     current = "train-" + v.id();
                     runs.add(train(ds, ts, v));
                 }
+                if ("train".equals(req.step())) {
+                    return stepDone("train");
+                }
                 current = "eval";
                 String evalId = eval(ds, runs);
+                if ("eval".equals(req.step())) {
+                    return stepDone("eval");
+                }
                 current = "report";
                 once("report", () -> "report " + ReportPipeline.report(spark, config, evalId,
                         ReportPipeline.sameDataset(spark, config, evalId)).html());
+                if ("report".equals(req.step())) {
+                    return stepDone("report");
+                }
                 current = "promote";
                 NightlyRecord.Step promote = once("promote", () -> promote(evalId));
                 boolean regression = Promotion.Outcome.REGRESSION.id().equals(promote.outcome());

@@ -122,8 +122,8 @@ class DeployManifestsTest {
         List<Object> args = list(spec.get("arguments"), f + " arguments");
         String command = String.valueOf(args.get(0));
         assertTrue(commands().contains(command), f + ": command " + command + " is one of " + commands());
-        String needs = command.equals("ingest") || command.equals("generate") ? "ingest" : command.equals("train") ? "train" : "eval";
-        assertTrue(m.group(1).equals(needs) || m.group(1).equals("eval"), f + ": " + command + " is in the " + m.group(1) + " jar");
+        String needs = command.equals("ingest") || command.equals("generate") ? "ingest" : command.startsWith("train") ? "train" : "app";
+        assertTrue(m.group(1).equals(needs) || m.group(1).equals("app"), f + ": " + command + " is in the " + m.group(1) + " jar");
         assertTrue(args.contains("--root") && args.contains("--config"), f + ": a shared root and conf/cluster.conf");
         Path conf = Path.of(String.valueOf(args.get(args.indexOf("--config") + 1)).replace("/opt/fusionpipe/", TestRoots.projectDir() + "/"));
         assertTrue(Files.exists(conf), f + ": " + conf + " ships in conf/");
@@ -197,6 +197,15 @@ class DeployManifestsTest {
         assertTrue(dag.contains("SparkSubmitOperator") && dag.contains("java_class=\"io.fusionpipe.cli.Fusionpipe\"")
                 && dag.contains("\"nightly\"") && dag.contains("max_active_runs=1"), "Airflow DAG submits nightly");
         assertTrue(dag.contains("VERSION = \"" + BuildInfo.version() + "\""), "the DAG names this version's jar");
+        // one task per step, in the nightly pipeline's order; promote (exit 3 = regression) is never retried
+        assertTrue(dag.contains("STEPS = [" + String.join(", ", io.fusionpipe.nightly.NightlyPipeline.STEPS.stream().map(x -> "\"" + x + "\"").toList())
+                + "]") && dag.contains("\"--step\", step") && dag.contains("retries=0 if step == \"promote\""), "one task per step");
+        // the night is the day the run starts, as cron/systemd/Kubernetes (nightly without --date) take it, not Airflow's ds
+        assertTrue(dag.contains("NIGHT = \"{{ data_interval_end | ds }}\"") && !dag.contains("{{ ds }}"), "night date convention");
+        // nothing is read while the scheduler parses the file: the jar is opened only inside the macro, when a task renders
+        for (String line : dag.split("\n")) {
+            assertTrue(line.startsWith(" ") || line.startsWith("def ") || !line.contains("jvm_flags("), "module-level jar read: " + line);
+        }
         for (Path conf : List.of(TestRoots.projectDir().resolve("conf/nightly.conf"), TestRoots.projectDir().resolve("conf/cluster.conf"))) {
             ConfigLoader.fromClasspath().file(conf).load(); // every key of the shipped overlays is known and well-typed
         }

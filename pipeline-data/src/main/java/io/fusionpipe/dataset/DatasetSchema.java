@@ -1,8 +1,15 @@
 package io.fusionpipe.dataset;
 
+import io.fusionpipe.json.Json;
+import org.apache.spark.sql.Row;
+
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The one definition of a dataset version's layout and row schema, written by ingest and read by
@@ -17,12 +24,16 @@ import org.apache.spark.sql.types.StructType;
  * Everything that is not data starts with '_', so {@code spark.read.parquet("v<k>")} reads the
  * splits (with a {@code split} column) and nothing else.
  * The {@code image} column is a struct {bytes, path}: the layout Hugging Face datasets and DuckDB
- * read as images.
+ * read as images. {@code fields} is a JSON object as a string, not a Parquet MAP, which Hugging Face
+ * datasets cannot load (version 1 shards had a MAP; {@link #fields} reads both).
  */
 public final class DatasetSchema {
 
-    /** Bumped whenever a column is added, removed or changes meaning. */
-    public static final int VERSION = 1;
+    /** Bumped whenever a column is added, removed or changes meaning. 2: {@code fields} a JSON string (was a MAP). */
+    public static final int VERSION = 2;
+
+    /** The oldest version this build still reads. */
+    public static final int OLDEST_READABLE = 1;
 
     public static final String MANIFEST = "_manifest.json";
     public static final String REJECTS = "_rejects";
@@ -65,7 +76,7 @@ public final class DatasetSchema {
             DataTypes.createStructField(PHASH, DataTypes.StringType, false),
             DataTypes.createStructField(SOURCE, DataTypes.StringType, false),
             DataTypes.createStructField(GROUP_KEY, DataTypes.StringType, false),
-            DataTypes.createStructField(FIELDS, DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType, true), true)});
+            DataTypes.createStructField(FIELDS, DataTypes.StringType, true)});
 
     /** {@link #ROW} plus the split, as a writer holds it before partitioning by split. */
     public static final StructType ROW_WITH_SPLIT = ROW.add(SPLIT_COLUMN, DataTypes.StringType, false);
@@ -78,5 +89,25 @@ public final class DatasetSchema {
             DataTypes.createStructField("detail", DataTypes.StringType, true)});
 
     private DatasetSchema() {
+    }
+
+    /** The {@code fields} value written for a row: a JSON object, or null when there are none. */
+    public static String fieldsJson(Map<String, String> fields) {
+        return fields == null || fields.isEmpty() ? null : Json.compact(new TreeMap<>(fields));
+    }
+
+    /** A row's fields, from a JSON string (version 2) or a MAP column (version 1). */
+    public static Map<String, String> fields(Row r) {
+        int i = r.fieldIndex(FIELDS);
+        if (r.isNullAt(i)) {
+            return Map.of();
+        }
+        Object v = r.get(i);
+        if (v instanceof String json) {
+            Map<String, String> out = new LinkedHashMap<>();
+            Json.tree(json, "column " + FIELDS).fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+            return out;
+        }
+        return new LinkedHashMap<>(r.getJavaMap(i));
     }
 }

@@ -39,9 +39,11 @@ public record DatasetVersion(String name, int version, Path path, int width, int
                 throw new NotFoundException("dataset '" + name + "' has no version " + k + " (no " + manifestPath + ")");
             }
             JsonNode m = Json.MAPPER.readTree(HadoopFiles.readString(hadoop, manifestPath));
-            if (m.path("schema_version").asInt() != DatasetSchema.VERSION) {
-                throw new BadInputException(path + " has dataset schema version " + m.path("schema_version").asInt()
-                        + "; this build reads version " + DatasetSchema.VERSION + " (re-ingest it)");
+            int v = m.path("schema_version").asInt();
+            if (v < DatasetSchema.OLDEST_READABLE || v > DatasetSchema.VERSION) {
+                throw new BadInputException(path + " has dataset schema version " + v + "; this build reads versions "
+                        + DatasetSchema.OLDEST_READABLE + " to " + DatasetSchema.VERSION
+                        + (v > DatasetSchema.VERSION ? " (written by a newer Fusionpipe: upgrade)" : " (re-ingest it)"));
             }
             Vocabulary vocab = Vocabulary.fromJson(HadoopFiles.readString(hadoop, new Path(path, DatasetSchema.VOCAB)));
             return new DatasetVersion(name, k, path, m.path("image").path("width").asInt(), m.path("image").path("height").asInt(),

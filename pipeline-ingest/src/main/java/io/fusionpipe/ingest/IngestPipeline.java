@@ -323,11 +323,11 @@ public final class IngestPipeline {
     }
 
     /**
-     * 8. Each item's split from a stable hash of its group key; rows of the previous version keep
-     * theirs, even if the split settings changed.
+     * 8. Each item's split: the input's own ({@code split.column}) or a stable hash of its group key;
+     * rows of the previous version keep theirs, even if the split settings changed.
      */
     private static JavaPairRDD<String, Item> assignSplits(JavaRDD<Item> unique, IngestSettings s) {
-        return unique.mapToPair(it -> new Tuple2<>(it.existing() ? it.existingSplit() : IngestRows.split(IngestRows.groupKey(it, s), s), it));
+        return unique.mapToPair(it -> new Tuple2<>(it.existing() ? it.existingSplit() : IngestRows.splitOf(it, s), it));
     }
 
     /** The vocabulary, fitted on the train split's captions (append mode reuses the previous one). */
@@ -446,8 +446,7 @@ public final class IngestPipeline {
         return df.toJavaRDD().map(r -> {
             Row img = r.getStruct(r.fieldIndex(DatasetSchema.IMAGE));
             List<String> captions = new ArrayList<>(r.getList(r.fieldIndex(DatasetSchema.CAPTIONS)));
-            int fi = r.fieldIndex(DatasetSchema.FIELDS);
-            Map<String, String> fields = r.isNullAt(fi) ? Map.of() : new LinkedHashMap<>(r.getJavaMap(fi));
+            Map<String, String> fields = DatasetSchema.fields(r);
             return new Item(r.getString(r.fieldIndex(DatasetSchema.ID)), -1L, r.getString(r.fieldIndex(DatasetSchema.SOURCE)), captions,
                     fields, List.of(), (byte[]) img.get(0), r.getInt(r.fieldIndex(DatasetSchema.WIDTH)), r.getInt(r.fieldIndex(DatasetSchema.HEIGHT)),
                     r.getInt(r.fieldIndex(DatasetSchema.ORIG_WIDTH)), r.getInt(r.fieldIndex(DatasetSchema.ORIG_HEIGHT)),

@@ -1,6 +1,7 @@
 package io.fusionpipe.ingest;
 
 import io.fusionpipe.Hashing;
+import io.fusionpipe.dataset.DatasetSchema;
 import io.fusionpipe.ingest.image.ImageLoader;
 import io.fusionpipe.ingest.image.ImageProcessor;
 import io.fusionpipe.text.Vocabulary;
@@ -86,6 +87,10 @@ final class IngestRows {
             }
             String key = bytes != null ? "sha256:" + Hashing.sha256Hex(bytes) : base + "|" + imageRef;
             Map<String, String> fields = r.isNullAt(8) ? Map.of() : new LinkedHashMap<>(r.getJavaMap(8));
+            if (s.givenSplits() && givenSplit(fields.get(s.splitColumn())) == null) {
+                throw new Rejection(RejectReason.BAD_SPLIT, "column '" + s.splitColumn() + "' is "
+                        + (fields.get(s.splitColumn()) == null ? "missing" : "'" + fields.get(s.splitColumn()) + "'"));
+            }
             return new Outcome<>(new Candidate(source, ref, ord, id, base, imageRef, bytes, key, caption, fields), List.of());
         } catch (Rejection e) {
             return new Outcome<>(null, List.of(new Reject(source, ref, id, e.reason().code(), e.getMessage())));
@@ -157,6 +162,24 @@ final class IngestRows {
         return v == null || v.isBlank() ? it.id() : v;
     }
 
+    /** An input's own split name as ours: train; val, validation, valid, dev; test (any case); else null. */
+    static String givenSplit(String value) {
+        if (value == null) {
+            return null;
+        }
+        return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "train" -> "train";
+            case "val", "validation", "valid", "dev" -> "val";
+            case "test" -> "test";
+            default -> null;
+        };
+    }
+
+    /** The split of a new item: the input's own ({@code split.column}) or the hash of its group key. */
+    static String splitOf(Item it, IngestSettings s) {
+        return s.givenSplits() ? givenSplit(it.fields().get(s.splitColumn())) : split(groupKey(it, s), s);
+    }
+
     /** train/val/test from SHA-256(salt, key): stable forever, whatever else is in the dataset. */
     static String split(String key, IngestSettings s) {
         byte[] h = Hashing.sha256(s.splitSalt() + "\u0000" + key);
@@ -179,7 +202,7 @@ final class IngestRows {
         return RowFactory.create(RowFactory.create(it.image(), it.id() + ext), it.id(),
                 scala.collection.JavaConverters.asScalaBuffer(new ArrayList<>(it.captions())).toSeq(), caption,
                 scala.collection.JavaConverters.asScalaBuffer(tokens).toSeq(), it.width(), it.height(), it.origWidth(), it.origHeight(),
-                it.sha256(), it.phash(), it.source(), groupKey(it, s), it.fields() == null ? null : scala.collection.JavaConverters.mapAsScalaMap(it.fields()),
+                it.sha256(), it.phash(), it.source(), groupKey(it, s), DatasetSchema.fieldsJson(it.fields()),
                 split);
     }
 

@@ -18,7 +18,8 @@ public record IngestSettings(String format, String mode, String idColumn, String
                              int maxVocab, boolean nearEnabled, int nearMaxDistance, String nearScope, String groupKey,
                              double trainShare, double valShare, double testShare, String splitSalt, long shardBytes,
                              long rowGroupBytes, Duration connectTimeout, Duration readTimeout, int retries, Duration backoff,
-                             int perHostConcurrency, List<String> allowedHosts, String cocoImageDir, int partitions)
+                             int perHostConcurrency, List<String> allowedHosts, String cocoImageDir, int partitions,
+                             String splitColumn)
         implements Serializable {
 
     public static IngestSettings of(FusionConfig config) {
@@ -40,7 +41,7 @@ public record IngestSettings(String format, String mode, String idColumn, String
                 c.getDuration(p + "fetch.connect-timeout"), c.getDuration(p + "fetch.read-timeout"), c.getInt(p + "fetch.retries"),
                 c.getDuration(p + "fetch.backoff"), c.getInt(p + "fetch.per-host-concurrency"),
                 c.getStringList(p + "fetch.allowed-hosts").stream().map(h -> h.toLowerCase(Locale.ROOT)).toList(),
-                c.getString(p + "coco.image-dir"), c.getInt(p + "partitions"));
+                c.getString(p + "coco.image-dir"), c.getInt(p + "partitions"), c.getString(p + "split.column"));
         double sum = s.trainShare() + s.valShare() + s.testShare();
         if (Math.abs(sum - 1.0) > 1e-9) {
             throw new ConfigValidationException(List.of(new ConfigProblem(p + "split", String.format(Locale.ROOT,
@@ -48,6 +49,11 @@ public record IngestSettings(String format, String mode, String idColumn, String
                     "the split shares must add up to 1")));
         }
         return s;
+    }
+
+    /** True when splits come from an input column ({@code split.column}) rather than the hash. */
+    public boolean givenSplits() {
+        return !splitColumn.isEmpty();
     }
 
     public boolean append() {

@@ -28,7 +28,8 @@ public enum RejectReason {
     DUPLICATE_ROW("an earlier row has the same id, image and caption"),
     DUPLICATE_IMAGE("an earlier row has the same image bytes (sha256)"),
     NEAR_DUPLICATE_IMAGE("an earlier row has a perceptually near-identical image"),
-    ALREADY_IN_DATASET("append mode: the id is already in the latest version");
+    ALREADY_IN_DATASET("append mode: the id is already in the latest version"),
+    BAD_SPLIT("the split column (ingest.split.column) is missing or not train, val (validation, valid, dev) or test");
 
     private final String meaning;
 

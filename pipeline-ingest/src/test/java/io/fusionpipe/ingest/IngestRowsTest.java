@@ -107,6 +107,21 @@ class IngestRowsTest {
     }
 
     @Test
+    void givenSplitsAreNormalisedAndRowsWithoutOneRejected() {
+        assertEquals("val", IngestRows.givenSplit(" Validation "));
+        assertEquals("val", IngestRows.givenSplit("dev"));
+        assertEquals("train", IngestRows.givenSplit("TRAIN"));
+        assertNull(IngestRows.givenSplit("holdout"));
+        IngestSettings bySplit = settings("ingest.split.column=split");
+        Outcome<Candidate> ok = IngestRows.validate(RawRecord.of("m", "m:1", 1, "a", "/in", "a.png", null, "cap", Map.of("split", "test")), bySplit);
+        assertTrue(ok.value() != null, ok.rejects().toString());
+        Outcome<Candidate> none = IngestRows.validate(RawRecord.of("m", "m:2", 2, "b", "/in", "b.png", null, "cap", Map.of()), bySplit);
+        assertEquals(RejectReason.BAD_SPLIT.code(), none.rejects().get(0).reason());
+        assertTrue(none.rejects().get(0).detail().contains("'split' is missing"), none.rejects().get(0).detail());
+        assertEquals("test", IngestRows.splitOf(item("c", Map.of("split", "test")), bySplit));
+    }
+
+    @Test
     void conservationFailsNamingTheSource() {
         IngestRows.checkConservation(Map.of("a", 3L), Map.of("a", 2L), Map.of("a", 1L));
         IllegalStateException e = assertThrows(IllegalStateException.class,

@@ -122,6 +122,9 @@ public final class Sources {
                 fields.put(f, v);
             }
         }
+        if (s.givenSplits() && values.get(s.splitColumn()) != null) {
+            fields.put(s.splitColumn(), values.get(s.splitColumn()));
+        }
         String image = values.get(s.imageColumn());
         if (image == null || image.isBlank()) {
             return RawRecord.problem(source, ref, ord, id, RejectReason.CAPTION_WITHOUT_IMAGE, "column '" + s.imageColumn() + "' is missing or empty");
@@ -152,6 +155,10 @@ public final class Sources {
     private static void requireColumns(InputSpec in, StructType schema, IngestSettings s) {
         List<String> names = Arrays.asList(schema.fieldNames());
         for (String[] c : new String[][]{{"id", s.idColumn()}, {"image", s.imageColumn()}, {"caption", s.captionColumn()}}) {
+            if (c[0].equals("id") && !names.contains(c[1]) && names.contains(s.imageColumn())
+                    && inlineImage(schema.fields()[names.indexOf(s.imageColumn())].dataType())) {
+                continue; // ids derived from the image bytes (manifestRows)
+            }
             if (!names.contains(c[1])) {
                 throw new BadInputException("--input " + in.path() + ": no column '" + c[1] + "' (columns: " + String.join(", ", names)
                         + "); map the " + c[0] + " column with --set ingest.columns." + c[0] + "=NAME");
@@ -165,8 +172,9 @@ public final class Sources {
         String[] names = schema.fieldNames();
         int imageIdx = Arrays.asList(names).indexOf(s.imageColumn());
         boolean binaryImage = schema.fields()[imageIdx].dataType() instanceof BinaryType;
-        boolean structImage = schema.fields()[imageIdx].dataType() instanceof StructType st
-                && Arrays.asList(st.fieldNames()).contains("bytes");
+        boolean structImage = !binaryImage && inlineImage(schema.fields()[imageIdx].dataType());
+        // Hugging Face exports often have no id column: a stable id from the image bytes (rows of one image share it)
+        boolean deriveIds = !Arrays.asList(names).contains(s.idColumn());
         int corrupt = Arrays.asList(names).indexOf("_corrupt_record");
         String source = in.source();
         String file = new Path(in.path()).getName();
@@ -197,12 +205,25 @@ public final class Sources {
                             ? JSON.writeValueAsString(scala.collection.JavaConverters.seqAsJavaList(seq)) : String.valueOf(v));
                 }
             }
+            if (deriveIds && inline != null) {
+                values.put(s.idColumn(), derivedId(inline));
+            }
             Row row = mapped(values, source, ref, ord, base, s);
             if (inline != null && row.isNullAt(RawRecord.SCHEMA.fieldIndex("problem"))) {
                 return RawRecord.of(source, ref, ord, row.getString(3), base, null, inline, row.getString(7), row.getJavaMap(8));
             }
             return row;
         });
+    }
+
+    /** An image column with the bytes inline: binary, or a {bytes, path} struct (the Hugging Face image layout). */
+    private static boolean inlineImage(org.apache.spark.sql.types.DataType t) {
+        return t instanceof BinaryType || t instanceof StructType st && Arrays.asList(st.fieldNames()).contains("bytes");
+    }
+
+    /** The id of a row without one: "img-" and 16 hex digits of the image's SHA-256, the same on every run. */
+    static String derivedId(byte[] image) {
+        return "img-" + io.fusionpipe.Hashing.sha256Hex(image).substring(0, 16);
     }
 
     // ---- COCO ----
