@@ -1,6 +1,5 @@
 package io.fusionpipe.eval;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fusionpipe.cli.ConfigOptions;
 import io.fusionpipe.cli.ExitCodes;
 import io.fusionpipe.cli.FusionCommand;
@@ -8,12 +7,10 @@ import io.fusionpipe.cli.Fusionpipe;
 import io.fusionpipe.cli.UsageException;
 import io.fusionpipe.config.FusionConfig;
 import io.fusionpipe.dataset.DatasetVersion;
-import io.fusionpipe.eval.metrics.CaptionScorer;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.spark.SparkSessions;
 import io.fusionpipe.train.Runs;
 import io.fusionpipe.train.TrainPipeline;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,9 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.PrintWriter;
 import java.util.List;
-import java.util.Locale;
 
 /** {@code fusionpipe eval}: decode and score trained runs on a dataset split. */
 @Command(name = "eval", mixinStandardHelpOptions = true,

@@ -19,7 +19,6 @@ import io.fusionpipe.records.RunRecord;
 import io.fusionpipe.log.StageLog;
 import io.fusionpipe.text.Vocabulary;
 import io.fusionpipe.train.Runs;
-import io.fusionpipe.train.TrainPipeline;
 import io.fusionpipe.train.TrainSettings;
 import io.fusionpipe.train.data.CaptionBatches;
 import io.fusionpipe.train.model.CaptionDecoder;

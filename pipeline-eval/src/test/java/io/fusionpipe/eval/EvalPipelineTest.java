@@ -2,38 +2,22 @@ package io.fusionpipe.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fusionpipe.errors.BadInputException;
-import io.fusionpipe.dataset.DatasetSchema;
-import io.fusionpipe.dataset.DatasetVersion;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.testing.Cli;
 import io.fusionpipe.testing.LocalSpark;
-import io.fusionpipe.text.Tokenizer;
-import io.fusionpipe.text.Vocabulary;
 import io.fusionpipe.train.TrainPipeline;
-import io.fusionpipe.train.TrainSettings;
 import io.fusionpipe.train.model.Variant;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import javax.imageio.ImageIO;
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -8,8 +8,6 @@ import io.fusionpipe.config.FusionConfig;
 import io.fusionpipe.ingest.source.InputSpec;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.spark.SparkSessions;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,10 +17,8 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /** {@code fusionpipe ingest}: image/caption inputs to a validated, deduplicated, published dataset version. */
 @Command(name = "ingest", mixinStandardHelpOptions = true,

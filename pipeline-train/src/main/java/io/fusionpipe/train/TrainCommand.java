@@ -20,7 +20,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.Locale;
-import java.util.Map;
 
 /** {@code fusionpipe train}: fit fusion variants on a dataset version with DL4J on Spark. */
 @Command(name = "train", mixinStandardHelpOptions = true,
