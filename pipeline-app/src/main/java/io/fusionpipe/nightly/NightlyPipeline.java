@@ -10,6 +10,7 @@ import io.fusionpipe.eval.EvalSettings;
 import io.fusionpipe.ingest.IngestPipeline;
 import io.fusionpipe.ingest.IngestSettings;
 import io.fusionpipe.ingest.source.InputSpec;
+import io.fusionpipe.layout.ConfigSnapshot;
 import io.fusionpipe.layout.FileLock;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.layout.HadoopFiles;
@@ -236,7 +237,7 @@ public final class NightlyPipeline {
             TrainSettings ts = TrainSettings.of(config).withEpochs(req.epochs());
             checkEarlierSteps(ts.variants());
             state = state.running(now());
-            HadoopFiles.writeAtomically(hadoop, new Path(log.getParent(), FusionRoot.CONFIG_SNAPSHOT), config.render());
+            ConfigSnapshot.write(hadoop, config, log.getParent());
             save();
             out.printf("nightly %s: dataset %s, log %s%n", req.date(), req.dataset(), log);
             String current = "ingest";

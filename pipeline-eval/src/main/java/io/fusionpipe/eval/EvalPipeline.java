@@ -12,7 +12,9 @@ import io.fusionpipe.eval.metrics.Bleu;
 import io.fusionpipe.eval.metrics.CaptionScorer;
 import io.fusionpipe.eval.stats.Bootstrap;
 import io.fusionpipe.layout.FusionRoot;
+import io.fusionpipe.layout.ConfigSnapshot;
 import io.fusionpipe.layout.HadoopFiles;
+import io.fusionpipe.layout.OutputIds;
 import io.fusionpipe.records.EpochMetrics;
 import io.fusionpipe.records.EvalRecord;
 import io.fusionpipe.records.RunRecord;
@@ -50,14 +52,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 
 import static org.apache.spark.sql.functions.col;
 
@@ -111,8 +111,7 @@ public final class EvalPipeline {
         Map<String, String> references = references(spark, ds, s.split());
         Decoded decoded = decode(spark, ds, runs, s, maxTokens);
         Scored scored = score(runs, references, decoded, s, run -> training(hadoop, root.run(run.runId()), run.run()));
-        String evalId = ds.name() + "-v" + ds.version() + "-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(ZonedDateTime.now(ZoneOffset.UTC))
-                + "-" + UUID.randomUUID().toString().substring(0, 6);
+        String evalId = OutputIds.next(ds.name() + "-v" + ds.version());
         EvalRecord metrics = new EvalRecord(EvalRecord.VERSION, evalId, ZonedDateTime.now(ZoneOffset.UTC).toString(),
                 new EvalRecord.Dataset(ds.name(), ds.version(), s.split(), references.size(), scored.cards()), s.primaryMetric(),
                 new EvalRecord.Decode(s.decode(), s.decode().equals("beam") ? s.beamWidth() : 1, s.lengthPenalty(), maxTokens,
@@ -305,7 +304,7 @@ public final class EvalPipeline {
             spark.createDataFrame(MetricsTable.rows(metrics), MetricsTable.SCHEMA).coalesce(1).write()
                     .parquet(new Path(staging, MetricsTable.FILE).toString());
             HadoopFiles.writeAtomically(hadoop, new Path(staging, EvalRecord.FILE), metrics.toJson());
-            HadoopFiles.writeAtomically(hadoop, new Path(staging, FusionRoot.CONFIG_SNAPSHOT), config.render());
+            ConfigSnapshot.write(hadoop, config, staging);
             if (!fs.rename(staging, dir)) {
                 throw new IOException("could not rename " + staging + " to " + dir);
             }

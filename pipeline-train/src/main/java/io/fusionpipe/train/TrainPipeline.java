@@ -6,7 +6,9 @@ import io.fusionpipe.dataset.DatasetVersion;
 import io.fusionpipe.errors.BadInputException;
 import io.fusionpipe.errors.NotFoundException;
 import io.fusionpipe.layout.FusionRoot;
+import io.fusionpipe.layout.ConfigSnapshot;
 import io.fusionpipe.layout.HadoopFiles;
+import io.fusionpipe.layout.OutputIds;
 import io.fusionpipe.records.EpochMetrics;
 import io.fusionpipe.records.RunRecord;
 import io.fusionpipe.log.StageLog;
@@ -47,13 +49,11 @@ import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Trains one fusion variant on a dataset version with DL4J's Spark trainer (gradient sharing by
@@ -142,9 +142,7 @@ public final class TrainPipeline {
 
     /** A fresh run id: dataset, version, variant, UTC start time and a random suffix. */
     public static String newRunId(DatasetVersion ds, Variant variant) {
-        return ds.name() + "-v" + ds.version() + "-" + variant.id() + "-"
-                + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(ZonedDateTime.now(ZoneOffset.UTC)) + "-"
-                + UUID.randomUUID().toString().substring(0, 6);
+        return OutputIds.next(ds.name() + "-v" + ds.version() + "-" + variant.id());
     }
 
     private static Result run(SparkSession spark, FusionConfig config, TrainSettings s, DatasetVersion ds, Variant variant,
@@ -163,7 +161,7 @@ public final class TrainPipeline {
                 Map.of("fusionpipe", BuildInfo.version(), "dl4j", BuildInfo.get("dl4j.version"),
                         "spark", BuildInfo.get("spark.version"), "nd4j_backend", BuildInfo.get("nd4j.backend")),
                 s.distributed().master(), ZonedDateTime.now(ZoneOffset.UTC).toString(), completed > 0 ? completed : null);
-        HadoopFiles.writeAtomically(hadoop, new Path(runDir, FusionRoot.CONFIG_SNAPSHOT), config.render());
+        ConfigSnapshot.write(hadoop, config, runDir);
         write(hadoop, runDir, run);
         return loop(new RunContext(spark, s, ds, variant, runId, runDir, params, stage), graph, run, completed, previous);
     }
