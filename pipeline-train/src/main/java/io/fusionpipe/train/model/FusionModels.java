@@ -105,9 +105,8 @@ public final class FusionModels {
                 // embedding's nIn (DL4J M2.1 would otherwise overwrite it with 1).
                 .setInputTypes(decoderOnly ? featureType(variant, s) : InputType.convolutional(s.imageHeight(), s.imageWidth(), 3),
                         InputType.recurrent(s.vocabSize(), s.maxTokens()))
-                // N(0, 0.5) rows instead of Xavier (std ~0.05 for a 620-word vocabulary): with tiny
-                // embeddings the LSTMs barely see the text at first. Plain fit of the text-only model
-                // on the demo data, val loss per caption after 160 steps: 28.6 vs 46.7 with Xavier.
+                // N(0, 0.5) rows instead of Xavier: with tiny embeddings the LSTMs barely see the text
+                // at first (docs/training.md, "Why the models are built this way")
                 .addLayer("embed", new EmbeddingSequenceLayer.Builder().nIn(s.vocabSize()).nOut(s.embedding())
                         .weightInit(new NormalDistribution(0, EMBEDDING_STD)).build(), TOKENS);
         switch (variant) {
@@ -142,13 +141,8 @@ public final class FusionModels {
      * squashed (tanh) to the embedding's width, broadcast over time and joined with the token
      * embeddings at the input of one 2-layer LSTM (scaled by {@code image-scale}) and of the decoder's
      * residual path (unscaled).
-     * <p>The pooled maxima all sit near +2.2 (the largest of ~190 rectified normal values), so without
-     * their own normalisation the image vector's tanh started 60% saturated and barely varied between
-     * cards (per-unit std over a batch 0.19; 0.70 with it): early fusion then never beat the text-only
-     * baseline. Spark runs, demo data, val loss per caption after 6 epochs: 18.47 with the
-     * normalisation vs 24.64 without (text alone 23.73). Scaling the image only where it enters the
-     * LSTM keeps its first epoch close to the text model's while the residual path learns from the
-     * image at full strength.
+     * <p>The pooled vector has its own normalisation because the maxima otherwise saturate the tanh;
+     * the image is scaled only where it enters the LSTM (measurements: docs/training.md).
      */
     private static void early(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s, String pooled) {
         g.addLayer("image_vec", new DenseLayer.Builder().nOut(s.embedding()).activation(Activation.TANH).build(), pooled)
@@ -166,9 +160,7 @@ public final class FusionModels {
     /**
      * A CNN feature grid; the first decoder LSTM's states attend over it (AttentionVertex); the
      * attention output, squashed (tanh), joins those states, scaled by {@code attention-scale}, as the
-     * second LSTM's input, and reaches the residual path unscaled. Spark runs on the demo data, val loss
-     * per caption after 6 epochs: 21.17 that way at 0.1 (text alone 23.73); with the one scaled output
-     * feeding both, 3 epochs: 24.71 at 1.0 and 26.06 at 0.1 (text alone 24.94).
+     * second LSTM's input, and reaches the residual path unscaled (measurements: docs/training.md).
      */
     private static void intermediate(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s, String grid) {
         g.addVertex("grid_seq", new ReshapeVertex('c', new int[]{-1, s.gridChannels(), s.gridPositions()}, null), grid)
@@ -176,9 +168,8 @@ public final class FusionModels {
                 .addVertex("attend", new AttentionVertex.Builder().nInQueries(s.hidden()).nInKeys(s.gridChannels())
                         .nInValues(s.gridChannels()).nOut(s.hidden()).nHeads(1).headSize(s.hidden()).projectInput(true).build(),
                         "lstm1", "grid_seq", "grid_seq")
-                // squashed like early fusion's image vector: the attention output of the unbounded
-                // (normalised, rectified) grid reaches the scores directly through the residual path,
-                // and unsquashed at scale 1 it diverged (val loss 786 per caption after epoch 1)
+                // squashed like early fusion's image vector: the unbounded grid's attention output reaches
+                // the scores directly through the residual path (unsquashed it diverged)
                 .addLayer("attend_tanh", new ActivationLayer.Builder().activation(Activation.TANH).build(), "attend")
                 .addVertex("attend_quiet", new ScaleVertex(s.attentionScale()), "attend_tanh")
                 .addVertex("fused", new MergeVertex(), "lstm1", "attend_quiet")
@@ -194,8 +185,7 @@ public final class FusionModels {
      * sum of the two branches' log-probabilities (the log-normalisers are constant per position). The
      * image branch scores the same at every position (which words this card calls for); the text
      * branch says where each word goes. With w = 0 it is exactly the text-only model, the baseline every
-     * variant is measured against. (The earlier branch, a small LSTM over the repeated image vector
-     * behind w = 0.1 on a CNN without normalisation, never moved the val loss from the text-only one.)
+     * variant is measured against.
      */
     private static void late(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s, String grid) {
         g.addLayer("grid_mean", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), grid)
@@ -212,10 +202,8 @@ public final class FusionModels {
 
     /**
      * conv 3x3, batch normalisation + ReLU, 2x2 max-pool per stage, the first conv with the stem stride;
-     * returns the last vertex's name. Without the normalisation the stack does not train at all here:
-     * an image-only type classifier on it (demo cards, batch 32, Adam) stayed at the majority class
-     * (accuracy 0.12) for 200 steps at learning rates 0.005, 0.001 and 0.0003; with it, 0.98 after
-     * 200 steps at 0.005.
+     * returns the last vertex's name. Without the batch normalisation the stack does not train here
+     * (docs/training.md).
      */
     private static String cnn(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s) {
         String prev = IMAGE;
@@ -238,11 +226,8 @@ public final class FusionModels {
     /**
      * The decoder's vocabulary scores, {@code name}: those of the last LSTM's states plus those of
      * the decoder's input at the same step (token embedding, and the image where it joins), a residual
-     * path as in transformer decoders that reaches the output without passing through the LSTMs.
-     * Plain fit on the demo data (batch 32, lr 0.005), val loss per caption after 150 / 250 steps:
-     * text-only 23.8 / 23.1 with the path vs ~30.5 / 24.6 without; early fusion with it 23.1 / 21.3.
-     * The image's signal reaches the scores in one layer instead of through two LSTMs still busy
-     * learning the text.
+     * path as in transformer decoders that reaches the output without passing through the LSTMs, so
+     * the image's signal reaches the scores in one layer (measurements: docs/training.md).
      */
     private static void decoderScores(ComputationGraphConfiguration.GraphBuilder g, ModelSpec s, String states, String input, String name) {
         g.addLayer(name + "_states", scores(s), states)
