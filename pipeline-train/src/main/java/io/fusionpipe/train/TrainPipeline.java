@@ -184,18 +184,23 @@ public final class TrainPipeline {
 
     /**
      * Early stopping's view of the epochs so far: the best key loss (val, or train without a val
-     * split) and how many epochs ago it last improved by more than {@code minDelta}.
+     * split), how many epochs ago it last improved by more than {@code minDelta}, and whether an epoch
+     * has ended (so best.zip exists). An epoch without a loss (NaN: no val split and an empty train
+     * sample) counts as no improvement but still leaves a model when it is the first.
      */
-    record BestSoFar(double best, int sinceBest) {
-        static final BestSoFar START = new BestSoFar(Double.POSITIVE_INFINITY, 0);
+    record BestSoFar(double best, int sinceBest, boolean saved) {
+        static final BestSoFar START = new BestSoFar(Double.POSITIVE_INFINITY, 0, false);
 
         BestSoFar after(double key, double minDelta) {
-            return new BestSoFar(Math.min(best, key), key < best - minDelta ? 0 : sinceBest + 1);
+            if (Double.isNaN(key)) {
+                return new BestSoFar(best, sinceBest + 1, true);
+            }
+            return new BestSoFar(Math.min(best, key), key < best - minDelta ? 0 : sinceBest + 1, true);
         }
 
-        /** True when a model with this key loss replaces best.zip. */
+        /** True when a model with this key loss replaces best.zip (the first epoch's always does). */
         boolean improvedBy(double key) {
-            return key < best;
+            return !saved || key < best;
         }
 
         boolean stop(int patience) {

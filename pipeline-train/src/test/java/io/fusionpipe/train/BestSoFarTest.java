@@ -26,4 +26,17 @@ class BestSoFarTest {
         assertFalse(b.stop(0), "patience 0 never stops");
         assertEquals(0, b.after(90, 0.5).sinceBest());
     }
+
+    @Test
+    void anEpochWithoutALossStillLeavesAModel() {
+        // a tiny dataset without a val split whose train-loss sample came out empty: the loss is NaN
+        TrainPipeline.BestSoFar b = TrainPipeline.BestSoFar.START;
+        assertTrue(b.improvedBy(Double.NaN), "the first epoch writes best.zip even without a loss");
+        b = b.after(Double.NaN, 0.5);
+        assertEquals(Double.POSITIVE_INFINITY, b.best(), "no loss is no best");
+        assertEquals(1, b.sinceBest());
+        assertFalse(b.improvedBy(Double.NaN), "a later epoch without a loss keeps the earlier model");
+        assertTrue(b.improvedBy(50), "a measured loss beats none");
+        assertEquals(50, b.after(50, 0.5).best());
+    }
 }
