@@ -1,11 +1,10 @@
 package io.fusionpipe.dataset;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fusionpipe.errors.BadInputException;
 import io.fusionpipe.errors.NotFoundException;
-import io.fusionpipe.json.Json;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.layout.HadoopFiles;
+import io.fusionpipe.records.DatasetManifest;
 import io.fusionpipe.text.Vocabulary;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -16,7 +15,7 @@ import java.util.OptionalInt;
 
 /** A published dataset version as readers see it: where it is, its image size, caption length and vocabulary. */
 public record DatasetVersion(String name, int version, Path path, int width, int height, int maxTokens, Vocabulary vocabulary,
-                             JsonNode manifest) {
+                             DatasetManifest manifest) {
 
     /** Opens version {@code version} of dataset {@code name}, or the latest when {@code version} is null. */
     public static DatasetVersion open(FusionRoot root, String name, Integer version, Configuration hadoop) {
@@ -38,16 +37,15 @@ public record DatasetVersion(String name, int version, Path path, int width, int
             if (!manifestPath.getFileSystem(hadoop).exists(manifestPath)) {
                 throw new NotFoundException("dataset '" + name + "' has no version " + k + " (no " + manifestPath + ")");
             }
-            JsonNode m = Json.MAPPER.readTree(HadoopFiles.readString(hadoop, manifestPath));
-            int v = m.path("schema_version").asInt();
+            DatasetManifest m = DatasetManifest.fromJson(HadoopFiles.readString(hadoop, manifestPath), manifestPath.toString());
+            int v = m.schemaVersion();
             if (v < DatasetSchema.OLDEST_READABLE || v > DatasetSchema.VERSION) {
                 throw new BadInputException(path + " has dataset schema version " + v + "; this build reads versions "
                         + DatasetSchema.OLDEST_READABLE + " to " + DatasetSchema.VERSION
                         + (v > DatasetSchema.VERSION ? " (written by a newer Fusionpipe: upgrade)" : " (re-ingest it)"));
             }
             Vocabulary vocab = Vocabulary.fromJson(HadoopFiles.readString(hadoop, new Path(path, DatasetSchema.VOCAB)));
-            return new DatasetVersion(name, k, path, m.path("image").path("width").asInt(), m.path("image").path("height").asInt(),
-                    m.path("max_tokens").asInt(), vocab, m);
+            return new DatasetVersion(name, k, path, m.image().width(), m.image().height(), m.maxTokens(), vocab, m);
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + manifestPath + ": " + e.getMessage(), e);
         }
@@ -58,6 +56,6 @@ public record DatasetVersion(String name, int version, Path path, int width, int
     }
 
     public long rows(String split) {
-        return manifest.path("samples_by_split").path(split).asLong();
+        return manifest.rows(split);
     }
 }

@@ -22,6 +22,9 @@ public final class RecordDocs {
     }
 
     public static final List<Format> FORMATS = List.of(
+            new Format("datasets/<name>/v<k>/" + DatasetManifest.FILE, "what a dataset version holds and how it was made (its "
+                    + "schema_version is the shards'; versions 1 to " + io.fusionpipe.dataset.DatasetSchema.VERSION + " are read)",
+                    DatasetManifest.class, 0),
             new Format("runs/<run id>/" + RunRecord.FILE, "a training run: what it trained on, where it stands, how it ended",
                     RunRecord.class, RunRecord.VERSION),
             new Format("runs/<run id>/" + EpochMetrics.FILE, "one JSON line per finished epoch (camelCase names, kept since the first runs)",

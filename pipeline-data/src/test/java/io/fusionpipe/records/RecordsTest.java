@@ -121,4 +121,21 @@ class RecordsTest {
         assertEquals("x", n.step("ingest").failed("x").running("t3").failed("x").error());
         assertNull(n.step("ingest").failed("x").running("t3").error(), "a new attempt clears the error");
     }
+
+    @Test
+    void aManifestWrittenBeforeTheRecordReadsBackWithTheSameInputFingerprint() {
+        // as ingest wrote it from a map: a folder input has "bytes": null; runs hash the inputs' JSON text
+        String old = "{\"schema_version\":1,\"name\":\"cards\",\"version\":2,\"mode\":\"append\",\"previous_version\":1,"
+                + "\"rows_in\":10,\"rows_written\":9,\"rows_rejected\":1,\"samples_by_split\":{\"train\":7,\"val\":1,\"test\":1},"
+                + "\"inputs\":[{\"source\":\"m\",\"format\":\"jsonl\",\"path\":\"file:/in/m.jsonl\",\"bytes\":120,\"modified\":17},"
+                + "{\"source\":\"w\",\"format\":\"webdataset\",\"path\":\"file:/in/w\",\"bytes\":null,\"modified\":18}],"
+                + "\"image\":{\"width\":96,\"height\":128,\"resize\":\"pad\",\"format\":\"png\"},\"max_tokens\":48,\"unknown_later\":true}";
+        DatasetManifest m = DatasetManifest.fromJson(old, "_manifest.json");
+        assertEquals(7, m.rows("train"));
+        assertEquals(0, m.rows("nope"));
+        assertEquals(96, m.image().width());
+        assertNull(m.inputs().get(1).bytes());
+        assertEquals(Json.tree(old, "m").path("inputs").toString(), Json.compact(m.inputs()), "inputs_sha256 of existing runs stays valid");
+        assertEquals(m, DatasetManifest.fromJson(m.toJson(), "again"));
+    }
 }

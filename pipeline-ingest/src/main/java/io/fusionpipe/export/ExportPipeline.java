@@ -92,7 +92,7 @@ public final class ExportPipeline {
             fs.delete(staging, true);
             Map<String, Long> samples = new LinkedHashMap<>();
             Map<String, Integer> files = new LinkedHashMap<>();
-            String ext = ds.manifest().path("image").path("format").asText("png").equals("jpeg") ? "jpg" : "png";
+            String ext = "jpeg".equals(ds.manifest().image().format()) ? "jpg" : "png";
             for (String split : DatasetSchema.SPLITS) {
                 long n = ds.rows(split);
                 if (n == 0) {

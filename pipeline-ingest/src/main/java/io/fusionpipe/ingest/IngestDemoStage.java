@@ -1,14 +1,13 @@
 package io.fusionpipe.ingest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fusionpipe.cli.DemoStage;
 import io.fusionpipe.config.FusionConfig;
 import io.fusionpipe.dataset.DatasetSchema;
 import io.fusionpipe.dataset.DatasetVersions;
 import io.fusionpipe.ingest.source.InputSpec;
-import io.fusionpipe.json.Json;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.layout.HadoopFiles;
+import io.fusionpipe.records.DatasetManifest;
 import io.fusionpipe.spark.SparkSessions;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -59,8 +58,8 @@ public final class IngestDemoStage implements DemoStage {
             return false;
         }
         FileStatus st = input.getFileSystem(hadoop).getFileStatus(input);
-        JsonNode inputs = Json.MAPPER.readTree(HadoopFiles.readString(hadoop, manifest)).path("inputs");
-        return inputs.size() == 1 && inputs.get(0).path("path").asText().equals(st.getPath().toString())
-                && inputs.get(0).path("bytes").asLong() == st.getLen() && inputs.get(0).path("modified").asLong() == st.getModificationTime();
+        List<DatasetManifest.Input> inputs = DatasetManifest.fromJson(HadoopFiles.readString(hadoop, manifest), manifest.toString()).inputs();
+        return inputs.size() == 1 && inputs.get(0).path().equals(st.getPath().toString())
+                && inputs.get(0).bytes() != null && inputs.get(0).bytes() == st.getLen() && inputs.get(0).modified() == st.getModificationTime();
     }
 }

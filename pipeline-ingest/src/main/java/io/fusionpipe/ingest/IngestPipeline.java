@@ -13,10 +13,10 @@ import io.fusionpipe.ingest.IngestRows.Sample;
 import io.fusionpipe.ingest.image.PerceptualHash;
 import io.fusionpipe.ingest.source.InputSpec;
 import io.fusionpipe.ingest.source.Sources;
-import io.fusionpipe.json.Json;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.layout.HadoopFiles;
 import io.fusionpipe.log.StageLog;
+import io.fusionpipe.records.DatasetManifest;
 import io.fusionpipe.text.Tokenizer;
 import io.fusionpipe.text.Vocabulary;
 import org.apache.hadoop.conf.Configuration;
@@ -44,6 +44,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -405,33 +406,14 @@ public final class IngestPipeline {
         long rowsIn = rowsInBySource.values().stream().mapToLong(Long::longValue).sum();
         long rowsWritten = writtenBySource.values().stream().mapToLong(Long::longValue).sum();
         long totalSamples = samplesBySplit.values().stream().mapToLong(Long::longValue).sum();
-        Map<String, Object> manifest = new LinkedHashMap<>();
-        manifest.put("schema_version", DatasetSchema.VERSION);
-        manifest.put("name", job.req.name());
-        manifest.put("version", job.version);
-        manifest.put("mode", s.mode());
-        manifest.put("previous_version", job.previous > 0 ? job.previous : null);
-        manifest.put("rows_in", rowsIn);
-        manifest.put("rows_written", rowsWritten);
-        manifest.put("rows_rejected", rejects.total());
-        manifest.put("rejects_by_reason", rejects.byReason());
-        manifest.put("samples", totalSamples);
-        manifest.put("samples_by_split", samplesBySplit);
-        manifest.put("rows_in_by_source", rowsInBySource);
-        manifest.put("rows_written_by_source", writtenBySource);
-        manifest.put("rows_rejected_by_source", rejects.bySource());
-        manifest.put("vocab_hash", vocab.hash());
-        manifest.put("vocab_size", vocab.size());
-        manifest.put("inputs", fingerprints(job.req.inputs(), job.hadoop));
-        manifest.put("image", Map.of("width", s.width(), "height", s.height(), "resize", s.resize().name().toLowerCase(),
-                "format", s.imageFormat()));
-        manifest.put("caption_target", s.captionTarget());
-        manifest.put("max_tokens", s.maxTokens());
-        manifest.put("timings_seconds", job.timings);
-        manifest.put("config", job.config.render());
+        DatasetManifest manifest = new DatasetManifest(DatasetSchema.VERSION, job.req.name(), job.version, s.mode(),
+                job.previous > 0 ? job.previous : null, rowsIn, rowsWritten, rejects.total(), rejects.byReason(), totalSamples, samplesBySplit,
+                rowsInBySource, writtenBySource, rejects.bySource(), vocab.hash(), vocab.size(), fingerprints(job.req.inputs(), job.hadoop),
+                new DatasetManifest.Image(s.width(), s.height(), s.resize().name().toLowerCase(Locale.ROOT), s.imageFormat()),
+                s.captionTarget(), s.maxTokens(), job.timings, job.config.render());
         HadoopFiles.writeAtomically(job.hadoop, new Path(staging, DatasetSchema.VOCAB), vocab.toJson());
         HadoopFiles.writeAtomically(job.hadoop, new Path(staging, DatasetSchema.CONFIG), job.config.render());
-        HadoopFiles.writeAtomically(job.hadoop, new Path(staging, DatasetSchema.MANIFEST), Json.pretty(manifest));
+        HadoopFiles.writeAtomically(job.hadoop, new Path(staging, DatasetSchema.MANIFEST), manifest.toJson());
         if (job.req.failBeforePublish()) {
             throw new IllegalStateException("injected failure before publishing v" + job.version);
         }
@@ -456,18 +438,13 @@ public final class IngestPipeline {
     }
 
     /** Path, size and modification time of every input file (the run's input fingerprint). */
-    static List<Map<String, Object>> fingerprints(List<InputSpec> inputs, Configuration hadoop) throws IOException {
-        List<Map<String, Object>> out = new ArrayList<>();
+    static List<DatasetManifest.Input> fingerprints(List<InputSpec> inputs, Configuration hadoop) throws IOException {
+        List<DatasetManifest.Input> out = new ArrayList<>();
         for (InputSpec in : inputs) {
             Path p = new Path(in.path());
             FileStatus st = p.getFileSystem(hadoop).getFileStatus(p);
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("source", in.source());
-            m.put("format", in.format());
-            m.put("path", st.getPath().toString());
-            m.put("bytes", st.isDirectory() ? null : st.getLen());
-            m.put("modified", st.getModificationTime());
-            out.add(m);
+            out.add(new DatasetManifest.Input(in.source(), in.format(), st.getPath().toString(), st.isDirectory() ? null : st.getLen(),
+                    st.getModificationTime()));
         }
         return out;
     }

@@ -6,6 +6,7 @@ import io.fusionpipe.dataset.DatasetVersion;
 import io.fusionpipe.errors.BadInputException;
 import io.fusionpipe.errors.NotFoundException;
 import io.fusionpipe.layout.FusionRoot;
+import io.fusionpipe.json.Json;
 import io.fusionpipe.layout.ConfigSnapshot;
 import io.fusionpipe.layout.HadoopFiles;
 import io.fusionpipe.layout.OutputIds;
@@ -156,7 +157,7 @@ public final class TrainPipeline {
 
         RunRecord run = RunRecord.started(runId, variant.id(),
                 new RunRecord.DatasetRef(ds.name(), ds.version(), ds.path().toString(),
-                        io.fusionpipe.Hashing.sha256Hex(ds.manifest().path("inputs").toString())),
+                        io.fusionpipe.Hashing.sha256Hex(Json.compact(ds.manifest().inputs()))),
                 ds.vocabulary().hash(), initFrom, params,
                 Map.of("fusionpipe", BuildInfo.version(), "dl4j", BuildInfo.get("dl4j.version"),
                         "spark", BuildInfo.get("spark.version"), "nd4j_backend", BuildInfo.get("nd4j.backend")),
