@@ -4,7 +4,7 @@
 #   deploy/submit.sh TARGET STAGE [STAGE ARGUMENTS...]
 #
 #   TARGET  standalone | yarn | k8s | local
-#   STAGE   generate | ingest | train | train-bench | eval | report | promote | nightly | doctor
+#   STAGE   generate | ingest | export | train | train-bench | eval | report | promote | nightly | doctor
 #
 # It picks the stage's job jar (mvn -B -Pjob-jars -DskipTests package; -Pcuda,job-jars for GPU
 # executors) and adds the --conf set every target needs:
@@ -38,11 +38,11 @@ TARGET="$1" STAGE="$2"
 shift 2
 
 case "$STAGE" in
-  generate|ingest) MODULE=ingest ;;
+  generate|ingest|export) MODULE=ingest ;;
   train|train-bench) MODULE=train ;;
   eval|report|promote|nightly) MODULE=app ;;
   doctor) MODULE=train ;;
-  *) echo "submit: unknown stage '$STAGE' (generate, ingest, train, train-bench, eval, report, promote, nightly, doctor)" >&2; exit 2 ;;
+  *) echo "submit: unknown stage '$STAGE' (generate, ingest, export, train, train-bench, eval, report, promote, nightly, doctor)" >&2; exit 2 ;;
 esac
 
 find_jar() {
