@@ -92,7 +92,10 @@ public final class NightlyPipeline {
         return new Path(new Path(new Path(root.root(), "nightly"), date.toString()), NightlyRecord.FILE);
     }
 
-    /** Runs (or continues) the night; never throws for a failed step: the failure is logged and returned. */
+    /**
+     * Runs (or continues) the night; never throws for a failed step: the failure is logged and returned.
+     * Throws BadInputException (nothing started) when a requested step's earlier steps have not finished.
+     */
     public static Result run(SparkSession spark, FusionConfig config, Request req, PrintWriter out) {
         FusionRoot root = FusionRoot.of(config);
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
