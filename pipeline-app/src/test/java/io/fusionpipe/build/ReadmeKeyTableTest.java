@@ -25,6 +25,7 @@ class ReadmeKeyTableTest {
             assertTrue(schema.hasSection(section), "every module's reference.conf is on this test classpath: " + section);
         }
         for (KeySpec k : schema.keys().values()) {
+            assertTrue(!io.fusionpipe.config.FusionConfig.isSecret(k.path()), k.path() + " would be redacted from every saved config");
             String row = "| `" + k.path() + "` | `" + k.renderedDefault().replace("|", "\\|") + "` |";
             assertTrue(text.contains(row), "docs/configuration.md lacks the row for " + k.path()
                     + " (regenerate with: bin/fusionpipe config keys --markdown): " + row);

@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -58,16 +60,50 @@ public final class FusionConfig {
         return out;
     }
 
-    /** The fusionpipe.* subtree as HOCON: what is written next to every output and what {@code config show} prints. */
+    /** What a secret value is rendered as. */
+    public static final String REDACTED = "<redacted>";
+
+    private static final java.util.Set<String> SECRET_WORDS = java.util.Set.of("password", "passwd", "pwd", "secret", "secrets", "token",
+            "credential", "credentials");
+
+    /**
+     * True when a key's value is a secret: one of its words (split at '.', '_', '-', quotes and
+     * camelCase) is a password, secret, token or credential, or it names an access or private key,
+     * e.g. {@code spark.conf."spark.hadoop.fs.s3a.secret.key"}, {@code ...access.key},
+     * {@code spark.ssl.keyStorePassword}. ({@code max-tokens} is not: "tokens" is another word.)
+     */
+    public static boolean isSecret(String path) {
+        String[] words = path.replaceAll("([a-z0-9])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT).split("[^a-z0-9]+");
+        for (int i = 0; i < words.length; i++) {
+            if (SECRET_WORDS.contains(words[i])
+                    || (words[i].equals("key") && i > 0 && (words[i - 1].equals("access") || words[i - 1].equals("private")))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The fusionpipe.* subtree as HOCON, secret values replaced by {@link #REDACTED}: what is written
+     * next to every output and what {@code config show} prints. The jobs themselves read the real values.
+     */
     public String render() {
-        return header() + config.getConfig(ConfigSchema.ROOT).atPath(ConfigSchema.ROOT).root()
-                .render(ConfigRenderOptions.defaults().setOriginComments(false).setComments(false).setJson(false));
+        return header() + redacted().root().render(ConfigRenderOptions.defaults().setOriginComments(false).setComments(false).setJson(false));
     }
 
     /** Like {@link #render()} but with a comment above every value saying which file or flag it came from. */
     public String renderWithOrigins() {
-        return header() + config.getConfig(ConfigSchema.ROOT).atPath(ConfigSchema.ROOT).root()
-                .render(ConfigRenderOptions.defaults().setOriginComments(true).setComments(false).setJson(false));
+        return header() + redacted().root().render(ConfigRenderOptions.defaults().setOriginComments(true).setComments(false).setJson(false));
+    }
+
+    private Config redacted() {
+        Config out = config.getConfig(ConfigSchema.ROOT).atPath(ConfigSchema.ROOT);
+        for (Map.Entry<String, ConfigValue> e : out.entrySet()) {
+            if (isSecret(e.getKey()) && e.getValue().valueType() != ConfigValueType.OBJECT) {
+                out = out.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(REDACTED, "redacted"));
+            }
+        }
+        return out;
     }
 
     private String header() {
