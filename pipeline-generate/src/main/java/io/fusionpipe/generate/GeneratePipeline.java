@@ -26,7 +26,6 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,8 +111,7 @@ public final class GeneratePipeline {
             long to = count * (p + 1) / partitions;
             slices.add(new Slice(p, from, to, records == null ? null : new ArrayList<>(records.subList((int) from, (int) to))));
         }
-        Map<String, String> conf = new HashMap<>();
-        hadoop.forEach(e -> conf.put(e.getKey(), e.getValue()));
+        Map<String, String> conf = HadoopFiles.settings(hadoop);
         String outUri = out.toString();
         long seed = req.seed();
         GenerateSettings.Style style = req.style();
@@ -187,8 +185,7 @@ public final class GeneratePipeline {
 
     private static PartResult writeSlice(Slice slice, String outUri, Map<String, String> conf, long seed,
                                          GenerateSettings.Style style, GenerateSettings settings, long failAt) throws IOException {
-        Configuration hadoop = new Configuration(false);
-        conf.forEach(hadoop::set);
+        Configuration hadoop = HadoopFiles.configuration(conf);
         Path out = new Path(outUri);
         FileSystem fs = HadoopFiles.fileSystem(out, hadoop);
         CardGenerator generator = new CardGenerator(seed, style, settings);

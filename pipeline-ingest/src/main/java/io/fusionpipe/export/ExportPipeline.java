@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -134,15 +133,13 @@ public final class ExportPipeline {
 
     /** One tar per partition: {@code <split>-<partition>.tar}, samples in id order. */
     private static void writeTars(Dataset<Row> rows, Configuration hadoop, Path dir, String split, String ext) {
-        Map<String, String> conf = new HashMap<>();
-        hadoop.forEach(e -> conf.put(e.getKey(), e.getValue()));
+        Map<String, String> conf = HadoopFiles.settings(hadoop);
         String base = dir.toString();
         rows.toJavaRDD().foreachPartition(it -> {
             if (!it.hasNext()) {
                 return;
             }
-            Configuration h = new Configuration(false);
-            conf.forEach(h::set);
+            Configuration h = HadoopFiles.configuration(conf);
             Path file = new Path(base, String.format(Locale.ROOT, "%s-%05d.tar", split, TaskContext.getPartitionId()));
             try (OutputStream os = file.getFileSystem(h).create(file, false);
                  TarArchiveOutputStream tar = new TarArchiveOutputStream(os)) {

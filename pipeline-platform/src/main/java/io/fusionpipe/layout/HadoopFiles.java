@@ -22,6 +22,23 @@ public final class HadoopFiles {
     }
 
     /**
+     * The driver's Hadoop settings as a plain map, for a Spark closure to carry to the executors
+     * ({@link Configuration} is not serializable); {@link #configuration} rebuilds them there.
+     */
+    public static java.util.HashMap<String, String> settings(Configuration conf) {
+        java.util.HashMap<String, String> out = new java.util.HashMap<>();
+        conf.forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
+
+    /** A Configuration of exactly {@code settings} (no defaults loaded): the inverse of {@link #settings}. */
+    public static Configuration configuration(java.util.Map<String, String> settings) {
+        Configuration conf = new Configuration(false);
+        settings.forEach(conf::set);
+        return conf;
+    }
+
+    /**
      * The file system of {@code path}, set not to write {@code .crc} side files on the local file
      * system (they would litter datasets users read with other tools).
      */
