@@ -138,8 +138,18 @@ public final class IngestPipeline {
         /** Records the time since the last lap under {@code name}. */
         void lap(String name) {
             long now = System.nanoTime();
-            timings.put(name, Math.round((now - mark) / 1e7) / 100.0);
+            timings.put(name, seconds(now - mark));
             mark = now;
+        }
+
+        /** Records the time since the run started under "total". */
+        void total() {
+            timings.put("total", seconds(System.nanoTime() - started));
+        }
+
+        /** Seconds, to the hundredth. */
+        private static double seconds(long nanos) {
+            return Math.round(nanos / 1e7) / 100.0;
         }
 
         void release() {
@@ -174,7 +184,7 @@ public final class IngestPipeline {
                         .flatMap(it -> it.inputs().iterator()).map(Input::source).countByValue());
                 IngestRows.checkConservation(rowsInBySource, writtenBySource, rejects.bySource());
                 job.lap("split_tokenize_write");
-                job.timings.put("total", Math.round((System.nanoTime() - job.started) / 1e7) / 100.0);
+                job.total();
                 Result r = publish(job, staging, vocab, rowsInBySource, writtenBySource, rejects, samplesBySplit);
                 stage.count("version", r.version()).count("rows_in", r.rowsIn()).count("rows_written", r.rowsWritten())
                         .count("rows_rejected", r.rowsRejected()).count("samples", r.samples()).ok();
@@ -233,12 +243,10 @@ public final class IngestPipeline {
 
     /** 5. Load, check and normalise each image (executors read with the driver's Hadoop settings). */
     private static Kept<Item> loadImages(Job job, JavaRDD<Sample> samples) {
-        Map<String, String> conf = new HashMap<>();
-        job.hadoop.forEach(e -> conf.put(e.getKey(), e.getValue()));
+        Map<String, String> conf = HadoopFiles.settings(job.hadoop);
         IngestSettings s = job.s;
         JavaRDD<Outcome<Item>> processed = job.cache(samples.mapPartitions(it -> {
-            Configuration h = new Configuration(false);
-            conf.forEach(h::set);
+            Configuration h = HadoopFiles.configuration(conf);
             List<Outcome<Item>> out = new ArrayList<>();
             while (it.hasNext()) {
                 out.add(IngestRows.processImage(it.next(), s, h));
