@@ -55,6 +55,15 @@ public final class EvalDemoStage implements DemoStage {
         return primary + ": " + String.join(", ", parts) + " -> " + root.eval(metrics.evalId());
     }
 
+    /** Every evaluation of the demo dataset, oldest first; the stages after eval fail when there is none. */
+    public static List<EvalRecord> evaluations(FusionRoot root, Configuration hadoop) {
+        List<EvalRecord> evals = Evals.ofDataset(root, hadoop, TrainDemoStage.DATASET);
+        if (evals.isEmpty()) {
+            throw new IllegalStateException("no evaluation of " + TrainDemoStage.DATASET + " under " + root.evals() + " (the eval stage runs first)");
+        }
+        return evals;
+    }
+
     /** metrics.json of the newest earlier evaluation of exactly these runs, or null. */
     private static EvalRecord existing(FusionRoot root, Configuration hadoop, List<String> runs) {
         EvalRecord newest = null;

@@ -3,12 +3,11 @@ package io.fusionpipe.registry;
 import io.fusionpipe.cli.DemoStage;
 import io.fusionpipe.config.FusionConfig;
 import io.fusionpipe.errors.BadInputException;
-import io.fusionpipe.eval.Evals;
+import io.fusionpipe.eval.EvalDemoStage;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.records.EvalRecord;
 import io.fusionpipe.records.RegistryRecord;
 import io.fusionpipe.spark.SparkSessions;
-import io.fusionpipe.train.TrainDemoStage;
 import org.apache.hadoop.conf.Configuration;
 
 import java.io.PrintWriter;
@@ -30,10 +29,7 @@ public final class PromoteDemoStage implements DemoStage {
     public String run(FusionConfig config, PrintWriter out) {
         FusionRoot root = FusionRoot.of(config);
         Configuration hadoop = SparkSessions.getOrCreate(config, "demo").sparkContext().hadoopConfiguration();
-        List<EvalRecord> evals = Evals.ofDataset(root, hadoop, TrainDemoStage.DATASET);
-        if (evals.isEmpty()) {
-            throw new IllegalStateException("no evaluation of " + TrainDemoStage.DATASET + " under " + root.evals() + " (the eval stage runs first)");
-        }
+        List<EvalRecord> evals = EvalDemoStage.evaluations(root, hadoop);
         String evalId = evals.get(evals.size() - 1).evalId();
         String model = PromotePipeline.Settings.of(config).modelName();
         for (RegistryRecord.Decision entry : new Registry(root, hadoop).history()) {

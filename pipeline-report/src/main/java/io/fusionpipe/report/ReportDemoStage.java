@@ -2,11 +2,10 @@ package io.fusionpipe.report;
 
 import io.fusionpipe.cli.DemoStage;
 import io.fusionpipe.config.FusionConfig;
-import io.fusionpipe.eval.Evals;
+import io.fusionpipe.eval.EvalDemoStage;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.records.EvalRecord;
 import io.fusionpipe.spark.SparkSessions;
-import io.fusionpipe.train.TrainDemoStage;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -31,10 +30,7 @@ public final class ReportDemoStage implements DemoStage {
         FusionRoot root = FusionRoot.of(config);
         SparkSession spark = SparkSessions.getOrCreate(config, "demo");
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        List<EvalRecord> evals = Evals.ofDataset(root, hadoop, TrainDemoStage.DATASET);
-        if (evals.isEmpty()) {
-            throw new IllegalStateException("no evaluation of " + TrainDemoStage.DATASET + " under " + root.evals() + " (the eval stage runs first)");
-        }
+        List<EvalRecord> evals = EvalDemoStage.evaluations(root, hadoop);
         String evalId = evals.get(evals.size() - 1).evalId();
         Path html = new Path(new Path(root.reports(), evalId), "report.html");
         Path metrics = new Path(root.eval(evalId), "metrics.json");
