@@ -73,12 +73,10 @@ public final class NightlyCommand implements FusionCommand {
         } catch (DateTimeParseException e) {
             throw new UsageException("--date " + date + ": expected YYYY-MM-DD");
         }
-        if (step != null && !NightlyPipeline.STEPS.contains(step)) {
-            throw new UsageException("--step " + step + ": expected one of " + String.join(", ", NightlyPipeline.STEPS));
-        }
+        // the request checks --step before Spark starts
+        NightlyPipeline.Request request = new NightlyPipeline.Request(night, name, in, c.getInt("fusionpipe.nightly.epochs"), step);
         SparkSession spark = SparkSessions.getOrCreate(config, "nightly", TrainPipeline.SPARK_CONF);
-        NightlyPipeline.Result r = NightlyPipeline.run(spark, config,
-                new NightlyPipeline.Request(night, name, in, c.getInt("fusionpipe.nightly.epochs"), step), spec.commandLine().getOut());
+        NightlyPipeline.Result r = NightlyPipeline.run(spark, config, request, spec.commandLine().getOut());
         return r.exitCode();
     }
 }
