@@ -3,6 +3,7 @@ package io.fusionpipe.ingest;
 import io.fusionpipe.config.ConfigProblem;
 import io.fusionpipe.config.ConfigValidationException;
 import io.fusionpipe.config.FusionConfig;
+import io.fusionpipe.ingest.fetch.AddressPolicy;
 import io.fusionpipe.ingest.image.Resizer;
 
 import java.io.Serializable;
@@ -18,7 +19,8 @@ public record IngestSettings(String format, String mode, String idColumn, String
                              int maxVocab, boolean nearEnabled, int nearMaxDistance, String nearScope, String groupKey,
                              double trainShare, double valShare, double testShare, String splitSalt, long shardBytes,
                              long rowGroupBytes, Duration connectTimeout, Duration readTimeout, int retries, Duration backoff,
-                             int perHostConcurrency, List<String> allowedHosts, String cocoImageDir, int partitions,
+                             int perHostConcurrency, List<String> allowedHosts, AddressPolicy addressPolicy,
+                             int maxRedirects, Duration totalTimeout, String cocoImageDir, int partitions,
                              String splitColumn)
         implements Serializable {
 
@@ -41,6 +43,8 @@ public record IngestSettings(String format, String mode, String idColumn, String
                 c.getDuration(p + "fetch.connect-timeout"), c.getDuration(p + "fetch.read-timeout"), c.getInt(p + "fetch.retries"),
                 c.getDuration(p + "fetch.backoff"), c.getInt(p + "fetch.per-host-concurrency"),
                 c.getStringList(p + "fetch.allowed-hosts").stream().map(h -> h.toLowerCase(Locale.ROOT)).toList(),
+                addressPolicy(c.getStringList(p + "fetch.allow-private")), c.getInt(p + "fetch.max-redirects"),
+                c.getDuration(p + "fetch.total-timeout"),
                 c.getString(p + "coco.image-dir"), c.getInt(p + "partitions"), c.getString(p + "split.column"));
         double sum = s.trainShare() + s.valShare() + s.testShare();
         if (Math.abs(sum - 1.0) > 1e-9) {
@@ -49,6 +53,15 @@ public record IngestSettings(String format, String mode, String idColumn, String
                     "the split shares must add up to 1")));
         }
         return s;
+    }
+
+    private static AddressPolicy addressPolicy(List<String> entries) {
+        try {
+            return AddressPolicy.allowing(entries);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigValidationException(List.of(new ConfigProblem("fusionpipe.ingest.fetch.allow-private",
+                    String.valueOf(entries), null, e.getMessage())));
+        }
     }
 
     /** True when splits come from an input column ({@code split.column}) rather than the hash. */

@@ -11,6 +11,11 @@ public enum RejectReason {
     PATH_OUTSIDE_ROOT("the image path escapes the input's folder (.., absolute path, symlink, tar member)"),
     UNSUPPORTED_URL_SCHEME("an image URL whose scheme is not http or https"),
     HOST_NOT_ALLOWED("an image URL whose host is not in fusionpipe.ingest.fetch.allowed-hosts"),
+    ADDRESS_NOT_ALLOWED("an image URL (or a redirect) whose host is or resolves to a loopback, private, link-local or other"
+            + " internal address not in fusionpipe.ingest.fetch.allow-private; nothing was sent to it"),
+    TOO_MANY_REDIRECTS("an image URL redirected more than fusionpipe.ingest.fetch.max-redirects times"),
+    REDIRECT_SCHEME_CHANGE("an image URL redirected to another scheme (http to https or back, or not http at all)"),
+    FETCH_TIMEOUT("fetching the image (all tries and its body) took longer than fusionpipe.ingest.fetch.total-timeout"),
     IMAGE_NOT_FOUND("the image file does not exist"),
     FETCH_FAILED("the image URL could not be fetched (HTTP status or error in the detail)"),
     ZERO_BYTES("the image file is empty"),

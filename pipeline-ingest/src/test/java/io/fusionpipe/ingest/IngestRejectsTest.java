@@ -39,7 +39,8 @@ class IngestRejectsTest {
 
     @RegisterExtension
     static final LocalSpark SPARK = new LocalSpark("ingest.caption.max-chars=300", "ingest.image.max-bytes=2M",
-            "ingest.fetch.retries=1", "ingest.fetch.backoff=10ms", "ingest.fetch.allowed-hosts=[127.0.0.1]");
+            "ingest.fetch.retries=1", "ingest.fetch.backoff=10ms", "ingest.fetch.allowed-hosts=[127.0.0.1, 127.0.0.2]",
+            "ingest.fetch.allow-private=[127.0.0.1]", "ingest.fetch.total-timeout=3s", "ingest.fetch.max-redirects=3");
 
     static HttpServer server;
     static int port;
@@ -48,8 +49,29 @@ class IngestRejectsTest {
     static void serve() throws Exception {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         byte[] ok = Fixtures.card(40);
+        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(8));
         server.createContext("/", ex -> {
             String p = ex.getRequestURI().getPath();
+            if (p.equals("/loop.png") || p.equals("/to-https.png")) {
+                ex.getResponseHeaders().add("Location", p.equals("/loop.png") ? "/loop.png" : "https://127.0.0.1:" + port + "/ok.png");
+                ex.sendResponseHeaders(302, -1);
+                ex.close();
+                return;
+            }
+            if (p.equals("/drip.png")) {
+                ex.sendResponseHeaders(200, 1000);
+                try {
+                    for (int i = 0; i < 1000; i++) {
+                        ex.getResponseBody().write(0);
+                        ex.getResponseBody().flush();
+                        Thread.sleep(100);
+                    }
+                } catch (Exception stopped) {
+                    // the client gave up, as it should
+                }
+                ex.close();
+                return;
+            }
             int status = p.equals("/ok.png") ? 200 : p.equals("/boom.png") ? 500 : 404;
             byte[] body = status == 200 ? ok : new byte[0];
             ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
@@ -135,6 +157,10 @@ class IngestRejectsTest {
         lines.add(Fixtures.line("web-404", "http://127.0.0.1:" + port + "/missing.png", "a caption", null));
         lines.add(Fixtures.line("web-500", "http://127.0.0.1:" + port + "/boom.png", "a caption", null));
         lines.add(Fixtures.line("web-host", "http://localhost:" + port + "/ok.png", "a caption", null));
+        lines.add(Fixtures.line("web-internal", "http://127.0.0.2:" + port + "/ok.png", "a caption", null));
+        lines.add(Fixtures.line("web-loop", "http://127.0.0.1:" + port + "/loop.png", "a caption", null));
+        lines.add(Fixtures.line("web-https", "http://127.0.0.1:" + port + "/to-https.png", "a caption", null));
+        lines.add(Fixtures.line("web-drip", "http://127.0.0.1:" + port + "/drip.png", "a caption", null));
         Files.write(in.resolve("manifest.jsonl"), lines);
 
         // CSV with a caption that is not UTF-8.
@@ -195,7 +221,9 @@ class IngestRejectsTest {
                 Map.entry("fileurl", "unsupported_url_scheme"), Map.entry("gone", "image_not_found"), Map.entry("noimg", "caption_without_image"),
                 Map.entry("good-1", "duplicate_id_conflict"), Map.entry("good-2", "duplicate_row"), Map.entry("copy", "duplicate_image"),
                 Map.entry("near", "near_duplicate_image"), Map.entry("web-404", "fetch_failed"), Map.entry("web-500", "fetch_failed"),
-                Map.entry("web-host", "host_not_allowed"), Map.entry("csv-2", "invalid_utf8"), Map.entry("2", "image_without_caption"),
+                Map.entry("web-host", "host_not_allowed"), Map.entry("web-internal", "address_not_allowed"),
+                Map.entry("web-loop", "too_many_redirects"), Map.entry("web-https", "redirect_scheme_change"),
+                Map.entry("web-drip", "fetch_timeout"), Map.entry("csv-2", "invalid_utf8"), Map.entry("2", "image_without_caption"),
                 Map.entry("3", "image_without_caption"), Map.entry("99", "caption_without_image"), Map.entry("s2", "image_without_caption"),
                 Map.entry("s3", "caption_without_image"), Map.entry("s4", "invalid_utf8")));
         assertEquals(expected, new TreeMap<>(filter(reasonById, expected.keySet())));

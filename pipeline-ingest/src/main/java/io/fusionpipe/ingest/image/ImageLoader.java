@@ -2,6 +2,7 @@ package io.fusionpipe.ingest.image;
 
 import io.fusionpipe.ingest.IngestSettings;
 import io.fusionpipe.ingest.RejectReason;
+import io.fusionpipe.ingest.fetch.ImageFetcher;
 import io.fusionpipe.ingest.Rejection;
 import io.fusionpipe.ingest.source.ImageRefs;
 import org.apache.hadoop.conf.Configuration;

@@ -13,7 +13,6 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.util.HexFormat;
 import java.util.Iterator;
 
 /**
@@ -40,7 +39,7 @@ public final class ImageProcessor {
         }
         String format = sniff(data);
         if (format == null) {
-            throw new Rejection(RejectReason.UNSUPPORTED_FORMAT, "starts with " + HexFormat.of().formatHex(data, 0, Math.min(8, data.length)));
+            throw new Rejection(RejectReason.UNSUPPORTED_FORMAT, data.length + " bytes of " + kind(data));
         }
         BufferedImage decoded;
         int w;
@@ -85,6 +84,31 @@ public final class ImageProcessor {
         byte[] stored = s.imageFormat().equals("jpeg") ? ImageCodec.jpeg(resized, (float) s.jpegQuality()) : ImageCodec.png(resized);
         return new Processed(stored, s.width(), s.height(), rgb.getWidth(), rgb.getHeight(), io.fusionpipe.Hashing.sha256Hex(data),
                 PerceptualHash.hex(PerceptualHash.of(rgb)));
+    }
+
+    /**
+     * What unrecognised bytes look like, in words: the detail goes into {@code _rejects}, and for a
+     * fetched URL the bytes may be an internal service's reply, so none of them are copied.
+     */
+    static String kind(byte[] d) {
+        int i = 0;
+        while (i < d.length && i < 64 && Character.isWhitespace(d[i])) {
+            i++;
+        }
+        if (i < d.length && (d[i] == '<')) {
+            return "markup (HTML or XML), not an image";
+        }
+        if (i < d.length && (d[i] == '{' || d[i] == '[')) {
+            return "JSON, not an image";
+        }
+        int printable = 0;
+        int n = Math.min(d.length, 512);
+        for (int k = 0; k < n; k++) {
+            if (d[k] >= 0x20 && d[k] < 0x7f || d[k] == '\n' || d[k] == '\r' || d[k] == '\t') {
+                printable++;
+            }
+        }
+        return printable == n ? "text, not an image" : "an unknown binary format (not PNG, JPEG, GIF, BMP or WebP)";
     }
 
     /** ImageIO format name from the magic bytes, or null. */

@@ -2,7 +2,9 @@ package io.fusionpipe.ingest.source;
 
 import io.fusionpipe.ingest.RejectReason;
 import io.fusionpipe.ingest.Rejection;
+import io.fusionpipe.ingest.fetch.Endpoint;
 
+import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -31,12 +33,13 @@ public final class ImageRefs {
                 throw new Rejection(RejectReason.UNSUPPORTED_URL_SCHEME, "scheme '" + scheme + "' in " + r);
             }
             URI uri;
+            String host;
             try {
                 uri = URI.create(r.replace(" ", "%20"));
-            } catch (IllegalArgumentException e) {
+                host = Endpoint.of(uri).host();
+            } catch (IllegalArgumentException | IOException e) {
                 throw new Rejection(RejectReason.FETCH_FAILED, "malformed URL " + r);
             }
-            String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
             if (host.isEmpty()) {
                 throw new Rejection(RejectReason.FETCH_FAILED, "URL without host: " + r);
             }
