@@ -180,9 +180,11 @@ class IngestRejectsTest {
         for (int i = 1; i <= 3; i++) {
             Files.write(coco.resolve("images/c" + i + ".png"), Fixtures.card(50 + i));
         }
+        // Entries without ids and an id that is not a number are rejects, not a crash.
         Files.writeString(coco.resolve("captions.json"), "{\"images\":[{\"id\":1,\"file_name\":\"c1.png\"},{\"id\":2,\"file_name\":\"c2.png\"},"
-                + "{\"id\":3,\"file_name\":\"c3.png\"}],\"annotations\":[{\"id\":10,\"image_id\":1,\"caption\":\"first caption\"},"
-                + "{\"id\":11,\"image_id\":1,\"caption\":\"second caption\"},{\"id\":12,\"image_id\":99,\"caption\":\"orphan\"}]}");
+                + "{\"id\":3,\"file_name\":\"c3.png\"},{\"file_name\":\"c4.png\"}],\"annotations\":[{\"id\":10,\"image_id\":1,\"caption\":\"first caption\"},"
+                + "{\"id\":11,\"image_id\":1,\"caption\":\"second caption\"},{\"id\":12,\"image_id\":99,\"caption\":\"orphan\"},"
+                + "{\"image_id\":1,\"caption\":\"no id\"},{\"id\":\"x7\",\"image_id\":1,\"caption\":\"odd id\"}]}");
 
         // WebDataset shard.
         Path shards = Files.createDirectories(root.resolve("shards"));
@@ -191,7 +193,8 @@ class IngestRejectsTest {
                 "s2.png", Fixtures.card(61),
                 "s3.txt", "caption without image",
                 "../evil.png", Fixtures.card(62),
-                "s4.png", Fixtures.card(63), "s4.txt", new byte[]{'b', 'a', 'd', (byte) 0xC3, 0x28}));
+                "s4.png", Fixtures.card(63), "s4.txt", new byte[]{'b', 'a', 'd', (byte) 0xC3, 0x28},
+                "s5.png", new byte[3 * 1024 * 1024], "s5.txt", "an image over max-bytes, never read"));
 
         var conf = SPARK.session().sparkContext().hadoopConfiguration();
         List<InputSpec> inputs = List.of(
@@ -225,11 +228,14 @@ class IngestRejectsTest {
                 Map.entry("web-loop", "too_many_redirects"), Map.entry("web-https", "redirect_scheme_change"),
                 Map.entry("web-drip", "fetch_timeout"), Map.entry("csv-2", "invalid_utf8"), Map.entry("2", "image_without_caption"),
                 Map.entry("3", "image_without_caption"), Map.entry("99", "caption_without_image"), Map.entry("s2", "image_without_caption"),
-                Map.entry("s3", "caption_without_image"), Map.entry("s4", "invalid_utf8")));
+                Map.entry("s3", "caption_without_image"), Map.entry("s4", "invalid_utf8"), Map.entry("s5", "image_too_large")));
         assertEquals(expected, new TreeMap<>(filter(reasonById, expected.keySet())));
         assertEquals("missing_id", reasonByRef.get("manifest.jsonl:" + (lines.indexOf("{\"image\":\"images/good-7.png\",\"caption\":\"no id here\"}") + 1)));
         assertEquals("malformed_record", reasonByRef.get("manifest.jsonl:" + (lines.indexOf("{not json") + 1)));
         assertEquals("path_outside_root", reasonByRef.get("shard-000.tar:../evil.png"));
+        assertEquals("missing_id", reasonByRef.get("captions.json:image without id (file_name c4.png)"), reasonByRef.toString());
+        assertEquals("missing_id", reasonByRef.get("captions.json:annotation without id (image_id 1)"));
+        assertEquals("malformed_record", reasonByRef.get("captions.json:annotation x7"));
         for (RejectReason reason : RejectReason.values()) {
             // already_in_dataset needs append mode (IngestPublishTest), bad_split a split column (HuggingFaceLayoutTest)
             if (reason != RejectReason.ALREADY_IN_DATASET && reason != RejectReason.BAD_SPLIT) {

@@ -24,6 +24,8 @@ import java.util.Set;
 public final class ScoreFile {
 
     private static final ObjectMapper JSON = Json.MAPPER;
+    /** Longest caption scored; COCO captions are about 50 characters, generated card captions a few hundred. */
+    public static final int MAX_CAPTION_CHARS = 10_000;
 
     private ScoreFile() {
     }
@@ -88,6 +90,10 @@ public final class ScoreFile {
     }
 
     private static String checked(String where, String caption) {
+        if (caption.length() > MAX_CAPTION_CHARS) {
+            throw new BadInputException(where + " is " + caption.length() + " characters, over the " + MAX_CAPTION_CHARS
+                    + " a caption may have (ROUGE-L compares every token pair, so one such caption could take minutes)");
+        }
         int at = CocoTokenizer.lineBreakCharacter(caption);
         if (at >= 0) {
             throw new BadInputException(where + " contains a line-break character (U+" + String.format("%04X", (int) caption.charAt(at))

@@ -56,6 +56,8 @@ class ScoreCommandTest {
                         + "{\"id\": \"x\", \"references\": [\"a\"]}]}", "(id x): the id appears twice"},
                 {"{\"images\": [{\"id\": \"x\", \"references\": [\"a\\rb\"], \"candidates\": {\"s\": \"a\"}}]}", "line-break character (U+000D)"},
                 {"{\"images\": [{\"id\": \"x\", \"references\": [\"a\"]}]}", "no image has a candidate"},
+                {"{\"images\": [{\"id\": \"x\", \"references\": [\"a\"], \"candidates\": {\"s\": \"" + "word ".repeat(2001) + "\"}}]}",
+                        "candidate of s is 10005 characters, over the 10000"},
         };
         for (String[] c : cases) {
             Path input = dir.resolve("bad.json");

@@ -6,15 +6,12 @@ import io.fusionpipe.errors.BadInputException;
 import io.fusionpipe.ingest.IngestSettings;
 import io.fusionpipe.ingest.RejectReason;
 import io.fusionpipe.json.Json;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.input.PortableDataStream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -23,7 +20,6 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -39,6 +35,7 @@ import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
 
 /**
  * Reads each input format into {@link RawRecord} rows on the executors: JSONL, CSV and Parquet
@@ -60,7 +57,7 @@ public final class Sources {
             case "csv" -> csv(spark, in, sourceIndex, s);
             case "parquet" -> parquet(spark, in, sourceIndex, s);
             case "coco" -> coco(spark, in, sourceIndex, s);
-            case "webdataset" -> webdataset(spark, in, sourceIndex);
+            case "webdataset" -> webdataset(spark, in, sourceIndex, s);
             default -> throw new BadInputException("unknown format " + in.format());
         };
         return spark.createDataFrame(rows, RawRecord.SCHEMA);
@@ -227,39 +224,81 @@ public final class Sources {
 
     // ---- COCO ----
 
+    /** Annotation ids become row order; larger ones would run into the other ord ranges below. */
+    static final long MAX_COCO_ID = (1L << 38) - 1;
+
     static JavaRDD<Row> coco(SparkSession spark, InputSpec in, int sourceIndex, IngestSettings s) {
         Dataset<Row> doc = spark.read().option("multiLine", "true").json(in.path());
-        List<String> top = Arrays.asList(doc.schema().fieldNames());
-        if (!top.contains("images") || !top.contains("annotations")) {
-            throw new BadInputException("--input " + in.path() + ": a COCO captions file needs 'images' and 'annotations' arrays (found: "
-                    + String.join(", ", top) + ")");
+        Map<String, StructType> entries = new HashMap<>();
+        for (String array : List.of("images", "annotations")) {
+            if (!Arrays.asList(doc.schema().fieldNames()).contains(array)
+                    || !(doc.schema().apply(array).dataType() instanceof org.apache.spark.sql.types.ArrayType a)
+                    || !(a.elementType() instanceof StructType entry)) {
+                throw new BadInputException("--input " + in.path() + ": a COCO captions file needs 'images' and 'annotations' arrays of objects (found: "
+                        + doc.schema().simpleString() + ")");
+            }
+            entries.put(array, entry);
         }
         String base = cocoImageDir(spark.sparkContext().hadoopConfiguration(), in.path(), s.cocoImageDir());
+        StructType image = entries.get("images");
+        StructType ann = entries.get("annotations");
         Dataset<Row> images = doc.select(explode(col("images")).as("i"))
-                .select(col("i.id").cast("string").as("image_id"), col("i.file_name").as("file_name"));
+                .select(field("i", image, "id", "image_id"), field("i", image, "file_name", "file_name"), lit(true).as("has_image"));
         Dataset<Row> anns = doc.select(explode(col("annotations")).as("a"))
-                .select(col("a.id").cast("long").as("ann_id"), col("a.image_id").cast("string").as("ann_image_id"), col("a.caption").as("caption"));
-        Dataset<Row> joined = anns.join(images, anns.col("ann_image_id").equalTo(images.col("image_id")), "full_outer");
+                .select(field("a", ann, "id", "ann_id"), field("a", ann, "image_id", "ann_image_id"), field("a", ann, "caption", "caption"),
+                        lit(true).as("has_ann"));
+        Dataset<Row> joined = anns.join(images, anns.col("ann_image_id").equalTo(images.col("image_id")), "full_outer")
+                .select("ann_id", "ann_image_id", "caption", "image_id", "file_name", "has_ann", "has_image");
         String source = in.source();
         String file = new Path(in.path()).getName();
-        return joined.toJavaRDD().map(r -> {
-            boolean hasAnn = !r.isNullAt(0);
-            boolean hasImage = !r.isNullAt(3);
-            if (!hasImage) {
-                long annId = r.getLong(0);
-                return RawRecord.problem(source, file + ":annotation " + annId, RawRecord.ord(sourceIndex, annId), r.getString(1),
-                        RejectReason.CAPTION_WITHOUT_IMAGE, "image_id " + r.getString(1) + " is not in images[]");
+        return joined.toJavaRDD().map(r -> cocoRow(r, source, sourceIndex, file, base));
+    }
+
+    /** A struct field as a string column, null when the entries have no such field at all. */
+    private static org.apache.spark.sql.Column field(String struct, StructType type, String name, String as) {
+        boolean present = Arrays.asList(type.fieldNames()).contains(name);
+        return (present ? col(struct + "." + name).cast("string") : lit(null).cast("string")).as(as);
+    }
+
+    /** One joined (annotation, image) pair as a raw row, or the reason it cannot be one. */
+    static Row cocoRow(Row r, String source, int sourceIndex, String file, String base) {
+        String annId = r.getString(0);
+        String annImageId = r.getString(1);
+        String imageId = r.getString(3);
+        String fileName = r.getString(4);
+        boolean hasAnn = !r.isNullAt(5);
+        boolean hasImage = !r.isNullAt(6);
+        if (!hasAnn) {
+            long imageOrd = (1L << 39) + Math.abs((long) String.valueOf(imageId == null ? fileName : imageId).hashCode());
+            if (imageId == null) {
+                return RawRecord.problem(source, file + ":image without id (file_name " + fileName + ")", RawRecord.ord(sourceIndex, imageOrd),
+                        null, RejectReason.MISSING_ID, "an images[] entry has no id");
             }
-            String imageId = r.getString(3);
-            if (!hasAnn) {
-                long imageOrd = (1L << 39) + Math.abs(imageId.hashCode());
-                return RawRecord.problem(source, file + ":image " + imageId, RawRecord.ord(sourceIndex, imageOrd), imageId,
-                        RejectReason.IMAGE_WITHOUT_CAPTION, "no annotation refers to image " + imageId);
-            }
-            long annId = r.getLong(0);
-            return RawRecord.of(source, file + ":annotation " + annId, RawRecord.ord(sourceIndex, annId), imageId, base,
-                    r.isNullAt(4) ? null : r.getString(4), null, r.isNullAt(2) ? null : r.getString(2), null);
-        });
+            return RawRecord.problem(source, file + ":image " + imageId, RawRecord.ord(sourceIndex, imageOrd), imageId,
+                    RejectReason.IMAGE_WITHOUT_CAPTION, "no annotation refers to image " + imageId);
+        }
+        long problemOrd = RawRecord.ord(sourceIndex, (1L << 38) + Math.abs((long) (annImageId + "\u0000" + r.getString(2)).hashCode()));
+        if (annId == null) {
+            return RawRecord.problem(source, file + ":annotation without id (image_id " + annImageId + ")", problemOrd, annImageId,
+                    RejectReason.MISSING_ID, "an annotations[] entry has no id");
+        }
+        long id;
+        try {
+            id = Long.parseLong(annId);
+        } catch (NumberFormatException e) {
+            id = -1;
+        }
+        if (id < 0 || id > MAX_COCO_ID) {
+            return RawRecord.problem(source, file + ":annotation " + annId, problemOrd, annImageId, RejectReason.MALFORMED_RECORD,
+                    "annotation id '" + annId + "' is not a whole number in 0.." + MAX_COCO_ID);
+        }
+        if (!hasImage) {
+            return RawRecord.problem(source, file + ":annotation " + id, RawRecord.ord(sourceIndex, id), annImageId,
+                    RejectReason.CAPTION_WITHOUT_IMAGE, annImageId == null ? "annotation " + id + " has no image_id"
+                            : "image_id " + annImageId + " is not in images[]");
+        }
+        return RawRecord.of(source, file + ":annotation " + id, RawRecord.ord(sourceIndex, id), imageId, base,
+                fileName, null, r.getString(2), null);
     }
 
     static String cocoImageDir(Configuration hadoop, String json, String configured) {
@@ -277,7 +316,7 @@ public final class Sources {
 
     // ---- WebDataset ----
 
-    static JavaRDD<Row> webdataset(SparkSession spark, InputSpec in, int sourceIndex) {
+    static JavaRDD<Row> webdataset(SparkSession spark, InputSpec in, int sourceIndex, IngestSettings s) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         Path p = new Path(in.path());
         List<String> tars = new ArrayList<>();
@@ -306,55 +345,11 @@ public final class Sources {
         String source = in.source();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         return jsc.binaryFiles(String.join(",", tars))
-                .flatMap(t -> readTar(t._2(), source, sourceIndex, tarIndex.getOrDefault(new Path(t._1()).toUri().getPath(), 0)).iterator());
+                .flatMap(t -> TarSamples.open(t._2(), source, sourceIndex, tarIndex.getOrDefault(new Path(t._1()).toUri().getPath(), 0),
+                        s.maxBytes()));
     }
 
-    /**
-     * Samples of one tar: members grouped by key (path up to the first dot of the file name), adjacent
-     * as WebDataset writes them. Order: (tar index << 24) + sample index, so up to 65,536 shards of up
-     * to 16.7M members each keep a unique, stable order within the source.
-     */
-    static List<Row> readTar(PortableDataStream stream, String source, int sourceIndex, int tarIdx) throws IOException {
-        List<Row> out = new ArrayList<>();
-        String tarName = new Path(stream.getPath()).getName();
-        long tarBase = RawRecord.ord(sourceIndex, (long) tarIdx << 24);
-        try (InputStream raw = stream.open(); TarArchiveInputStream tar = new TarArchiveInputStream(raw)) {
-            Map<String, byte[]> members = new LinkedHashMap<>();
-            String key = null;
-            long sample = 0;
-            TarArchiveEntry e;
-            while ((e = tar.getNextTarEntry()) != null) {
-                if (!e.isFile()) {
-                    continue;
-                }
-                String name = e.getName();
-                long ord = tarBase + sample;
-                if (name.startsWith("/") || Arrays.asList(name.split("/")).contains("..") || e.isSymbolicLink() || e.isLink()) {
-                    out.add(RawRecord.problem(source, tarName + ":" + name, ord, null, RejectReason.PATH_OUTSIDE_ROOT,
-                            "tar member name '" + name + "' escapes the shard"));
-                    sample++;
-                    continue;
-                }
-                String file = name.substring(name.lastIndexOf('/') + 1);
-                int dot = file.indexOf('.');
-                String k = dot < 0 ? name : name.substring(0, name.length() - file.length() + dot);
-                String ext = dot < 0 ? "" : file.substring(dot + 1).toLowerCase(Locale.ROOT);
-                if (key != null && !k.equals(key)) {
-                    out.add(sampleRow(members, key, source, tarName, tarBase + sample));
-                    sample++;
-                    members.clear();
-                }
-                key = k;
-                members.put(ext, tar.readAllBytes());
-            }
-            if (key != null) {
-                out.add(sampleRow(members, key, source, tarName, tarBase + sample));
-            }
-        }
-        return out;
-    }
-
-    private static Row sampleRow(Map<String, byte[]> members, String key, String source, String tarName, long ord) {
+    static Row sampleRow(Map<String, byte[]> members, String key, String source, String tarName, long ord) {
         String ref = tarName + ":" + key;
         String id = key.substring(key.lastIndexOf('/') + 1);
         byte[] image = null;
