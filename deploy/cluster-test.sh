@@ -11,6 +11,9 @@
 #                 down inside its namespace, then up), kill -9 of the driver: each run either recovers or
 #                 fails within train.stall-timeout naming the host, and --resume completes it with no
 #                 epoch before the last checkpoint lost
+#   auth          the cluster runs with Spark authentication and encryption on (the drivers here get its
+#                 secret); a driver without authentication and one with a wrong secret are both refused
+#                 by the master: their applications never register, and they exit non-zero
 #   parity        train-bench --curve on the hosts (one executor each) ends within FP_CLUSTER_PARITY_TOLERANCE
 #                 (20%) of a plain single-JVM fit's val loss from the same weights on the same batches
 # and measures epoch time and the bytes gradient sharing sent per minibatch.
@@ -117,6 +120,20 @@ executor_logs() { find "$FP_CLUSTER_DIR"/work-* -name stderr -path "*$1*" 2>/dev
 hosts_of() { find "$FP_CLUSTER_DIR"/work-* -maxdepth 1 -name "$1" | wc -l; }
 host_ip_of_log() { local i; i="$(echo "$1" | grep -oE 'work-[0-9]+' | grep -oE '[0-9]+')"; echo "$NET.$((10 + i))"; }
 
+# Drivers read the standalone cluster's secret from the environment (deploy/submit.sh, conf/cluster.conf).
+export FUSIONPIPE_SPARK_AUTH_SECRET="$(deploy/local-cluster.sh secret)"
+# Two intruders, in the background while the cluster works (each spends about a minute being refused):
+# a driver that does not authenticate and one with a wrong secret.
+intruder() {  # intruder NAME ENV...: generate one card on the cluster with the given environment
+  local name="$1"; shift
+  env "$@" SPARK_SUBMIT="$OUT/spark-submit" FP_MASTER="$MASTER" FP_EXECUTORS=1 FP_EXECUTOR_CORES=1 FP_EXECUTOR_MEMORY=1g \
+    FP_EXECUTOR_OVERHEAD=1g SPARK_LOCAL_IP="$DRIVER_IP" timeout 300 \
+    deploy/submit.sh standalone generate --count 1 --out "$OUT/$name" --root "$OUT/$name-root" --set fusionpipe.spark.ui-enabled=false \
+    > "$OUT/logs/$name.log" 2>&1
+}
+intruder no-auth FP_SPARK_AUTH=0 & NOAUTH_PID=$!
+intruder wrong-secret FUSIONPIPE_SPARK_AUTH_SECRET=not-the-clusters & WRONG_PID=$!
+
 step "generate $CARDS cards and ingest them on the cluster (ingest job jar)"
 submit generate "$EXECUTORS" "$MASTER" generate --count "$CARDS" --out "$OUT/cards" --style mixed
 submit ingest "$EXECUTORS" "$MASTER" ingest --name cards --input "$OUT/cards" --set fusionpipe.ingest.caption.min-count=1
@@ -124,6 +141,19 @@ test -f "$ROOT/datasets/cards/v1/_manifest.json" || fail "ingest: no manifest"
 APP="$(newest_app)"
 [ "$(hosts_of "$APP")" -eq "$HOSTS" ] || fail "ingest: application $APP ran executors on $(hosts_of "$APP") host(s), expected $HOSTS"
 pass "ingest on $HOSTS hosts ($APP): $(grep -E '^published' "$OUT/logs/ingest.log")"
+
+step "auth: the drivers without the cluster's secret"
+for who in no-auth wrong-secret; do
+  pid=$NOAUTH_PID; [ "$who" = wrong-secret ] && pid=$WRONG_PID
+  if wait "$pid"; then fail "auth: a driver with $who ran on the cluster"; fi
+  grep -q "All masters are unresponsive" "$OUT/logs/$who.log" \
+    || { tail -20 "$OUT/logs/$who.log"; fail "auth: the $who driver failed, but not by being refused by the master"; }
+  [ ! -e "$OUT/$who/manifest.jsonl" ] || fail "auth: the $who driver wrote a manifest"
+done
+[ "$(grep -c 'Registering app fusionpipe-generate' "$FP_CLUSTER_DIR/logs/master.log")" -eq 1 ] \
+  || fail "auth: the master registered $(grep -c 'Registering app fusionpipe-generate' "$FP_CLUSTER_DIR/logs/master.log") generate applications, expected only the one with the secret"
+grep -q "authentication enabled" "$FP_CLUSTER_DIR/logs/master.log" || fail "auth: the master did not start with authentication"
+pass "auth: master and workers run with spark.authenticate and RPC/disk encryption; a driver without authentication and one with a wrong secret were refused (never registered, exit non-zero after the master gave them no answer)"
 
 # A learning rate that halves every epoch: a schedule the workers only follow if the driver's change reaches them.
 # A fit with no finished minibatch for 60 s fails with the hosts it waits for (train.stall-timeout).

@@ -9,7 +9,7 @@
 #   host N  netns fphN     10.213.0.(10+N)
 #
 #   deploy/local-cluster.sh start [--hosts N] [--cores-per-host C]    (default 2 hosts, 1 core each)
-#   deploy/local-cluster.sh status | stop
+#   deploy/local-cluster.sh status | stop | secret
 #   deploy/local-cluster.sh partition K | heal K                        (take host K's link down / up)
 #   deploy/local-cluster.sh check                                       (can namespaces be made here? exit 0 or say why)
 #
@@ -17,6 +17,11 @@
 # trainer finds each executor's address itself. Needs root and iproute2 (`ip`). It creates, and `stop`
 # removes, only what it recorded: the namespaces, veth pairs and bridge it made and the JVMs it started
 # (with the executors their workers launched). No traffic leaves the namespaces and bridge it made.
+#
+# Spark authentication is on, with RPC and local-disk encryption: `start` makes a random shared secret
+# ($FP_CLUSTER_DIR/spark-auth.secret, readable only by its owner) that the master, the workers and the
+# executors they launch use; a driver needs it in FUSIONPIPE_SPARK_AUTH_SECRET (`secret` prints it):
+#   FUSIONPIPE_SPARK_AUTH_SECRET="$(deploy/local-cluster.sh secret)" deploy/submit.sh standalone ...
 #
 # SPARK_HOME is a directory whose jars/ links to what a Spark distribution provides (the train module's
 # provided-scope classpath: Spark 3.5 for Scala 2.12 and its Hadoop client), made with Maven from this
@@ -38,8 +43,11 @@ UI_PORT=8080
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 PIDS="$DIR/pids"
 CREATED="$DIR/net.created"   # one line per network object this script made: "netns NAME", "link NAME"
+SECRET="$DIR/spark-auth.secret"
+# What the daemons need besides the secret: the same settings conf/cluster.conf and deploy/submit.sh give drivers.
+AUTH_FLAGS=(-Dspark.authenticate=true -Dspark.network.crypto.enabled=true -Dspark.io.encryption.enabled=true)
 
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
@@ -95,8 +103,9 @@ launch() {
   local wrap=()
   [ "$ns" != "-" ] && wrap=(ip netns exec "$ns")
   # shellcheck disable=SC2046
-  SPARK_HOME="$sh" SPARK_SCALA_VERSION=2.12 SPARK_LOCAL_IP="$ip" OMP_NUM_THREADS=1 \
-    nohup "${wrap[@]}" "$JAVA" -Xmx512m $(jvm_flags) -Dlog4j2.configurationFile="$sh/conf/log4j2.properties" \
+  # _SPARK_AUTH_SECRET is where Spark's daemons look for the shared secret (kept off the command line, which ps shows)
+  _SPARK_AUTH_SECRET="$(cat "$SECRET")" SPARK_HOME="$sh" SPARK_SCALA_VERSION=2.12 SPARK_LOCAL_IP="$ip" OMP_NUM_THREADS=1 \
+    nohup "${wrap[@]}" "$JAVA" -Xmx512m $(jvm_flags) "${AUTH_FLAGS[@]}" -Dlog4j2.configurationFile="$sh/conf/log4j2.properties" \
     -cp "$sh/conf:$sh/jars/*" "$@" > "$DIR/logs/$name.log" 2>&1 &
   echo $! > "$PIDS/$name.pid"
 }
@@ -164,6 +173,7 @@ start() {
   local why; why="$(cannot)"
   [ -z "$why" ] || { echo "local-cluster: cannot simulate hosts here: $why" >&2; exit 4; }
   spark_home > /dev/null
+  (umask 077 && head -c 32 /dev/urandom | base64 > "$SECRET")
   make_network "$hosts"
   echo "$hosts" > "$DIR/hosts"
   launch master "$MASTER_HOST" - org.apache.spark.deploy.master.Master \
@@ -205,6 +215,7 @@ stop() {
     done
     rm -f "$PIDS"/*.pid
   fi
+  rm -f "$SECRET"
   remove_network
 }
 
@@ -233,6 +244,7 @@ case "${1:-}" in
   status) status ;;
   partition) link_of "${2:-}"; ip -n "fph$2" link set eth0 down; echo "local-cluster: host $2 ($NET.$((10 + $2))) cut off" ;;
   heal) link_of "${2:-}"; ip -n "fph$2" link set eth0 up; echo "local-cluster: host $2 ($NET.$((10 + $2))) reconnected" ;;
+  secret) [ -s "$SECRET" ] || { echo "local-cluster: no secret: start the cluster first" >&2; exit 1; }; cat "$SECRET" ;;
   check) why="$(cannot)"; [ -z "$why" ] && echo "local-cluster: network namespaces can be made here" || { echo "$why"; exit 4; } ;;
   *) usage ;;
 esac

@@ -15,6 +15,9 @@
 #     free one from there up and binds the address its route to the driver leaves from: nothing per
 #     host); on Kubernetes the driver pod's IP as DL4J_VOID_IP, the controller address executors dial
 #   - FP_GPU=1: one GPU per executor and task, the GPU discovery script (conf/gpu.conf), the CUDA jar
+#   - Spark authentication with RPC and local-disk encryption (FP_SPARK_AUTH=0 turns it off): YARN and
+#     Kubernetes make a secret per application; a standalone cluster's shared secret is read by the driver
+#     from FUSIONPIPE_SPARK_AUTH_SECRET in its environment (never on the command line, where ps shows it)
 # What the submission sets (these --conf, spark-submit's own) wins over conf/*.conf's fusionpipe.spark.conf;
 # executor JVM options are merged with the project's (off-heap caps, Aeron timeout).
 #
@@ -25,6 +28,7 @@
 #   FP_IMAGE [fusionpipe/executor-cpu:<version>; -cuda with FP_GPU=1]   FP_NAMESPACE [fusionpipe]
 #   FP_JAR_DIR [the modules' target/; in the images /opt/fusionpipe/jars]   FP_GPU [0]
 #   FP_GPU_DISCOVERY [/opt/fusionpipe/gpu/discover-gpus.sh: where the executors find the GPU discovery script]
+#   FP_SPARK_AUTH [1]   FUSIONPIPE_SPARK_AUTH_SECRET (standalone: the secret the master and workers run with)
 #   FP_DRY_RUN=1   print the command instead of running it
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -68,6 +72,14 @@ ARGS=(--class io.fusionpipe.cli.Fusionpipe --name "fusionpipe-$STAGE"
       --conf "spark.executor.memory=${FP_EXECUTOR_MEMORY:-8g}"
       --conf "spark.executor.memoryOverhead=${FP_EXECUTOR_OVERHEAD:-6g}"
       --conf "spark.executorEnv.OMP_NUM_THREADS=$CORES")
+if [ "${FP_SPARK_AUTH:-1}" = 1 ]; then
+  ARGS+=(--conf spark.authenticate=true --conf spark.network.crypto.enabled=true --conf spark.io.encryption.enabled=true)
+  if [ "$TARGET" = standalone ] && [ -z "${FUSIONPIPE_SPARK_AUTH_SECRET:-}" ]; then
+    echo "submit: Spark authentication is on and a standalone cluster needs its shared secret: set FUSIONPIPE_SPARK_AUTH_SECRET" \
+         "(or FP_SPARK_AUTH=0 on a network nobody else can reach)" >&2
+    exit 2
+  fi
+fi
 STAGE_SETS=()
 case "$STAGE" in
   train|train-bench|eval|nightly) STAGE_SETS=(--set "fusionpipe.train.shared.port=$PORT") ;;

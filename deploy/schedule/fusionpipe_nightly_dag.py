@@ -64,6 +64,10 @@ with DAG(
                 "spark.executor.memoryOverhead": "6g",
                 "spark.executorEnv.OMP_NUM_THREADS": "4",
             },
+            # A standalone master's shared secret, from an Airflow Variable (masked in logs and the UI: its
+            # name says "secret"); the driver reads it from the environment, never from a file or argument.
+            # YARN and Kubernetes make one per application: leave the Variable unset there.
+            env_vars={"FUSIONPIPE_SPARK_AUTH_SECRET": "{{ var.value.get('fusionpipe_spark_auth_secret', '') }}"},
             executor_cores=4,
             executor_memory="8g",
             num_executors=2,

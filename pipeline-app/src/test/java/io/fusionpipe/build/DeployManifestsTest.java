@@ -104,6 +104,9 @@ class DeployManifestsTest {
         assertTrue(scheduled, "a ScheduledSparkApplication for the nightly run");
     }
 
+    /** Spark's authentication and encryption switches, on wherever Fusionpipe is deployed. */
+    private static final List<String> SECURITY = List.of("spark.authenticate", "spark.network.crypto.enabled", "spark.io.encryption.enabled");
+
     private static void checkApplication(Path f, Map<String, Object> spec) throws Exception {
         for (String key : List.of("type", "mode", "image", "mainClass", "mainApplicationFile", "sparkVersion", "driver", "executor")) {
             assertTrue(spec.containsKey(key), f + ": spec." + key + " is required");
@@ -132,6 +135,9 @@ class DeployManifestsTest {
         String flags = BuildInfo.get("jvm.flags");
         assertEquals(flags, sparkConf.get("spark.driver.extraJavaOptions"), f + ": driver JVM flags = build.properties jvm.flags");
         assertEquals(flags, sparkConf.get("spark.executor.extraJavaOptions"), f + ": executor JVM flags = build.properties jvm.flags");
+        for (String on : SECURITY) {
+            assertEquals("true", sparkConf.get(on), f + ": " + on + " (cluster security is on by default)");
+        }
         for (String role : List.of("driver", "executor")) {
             Map<String, Object> pod = map(spec.get(role), f + " " + role);
             assertTrue(pod.containsKey("memoryOverhead"), f + ": " + role + ".memoryOverhead for ND4J's off-heap memory");
@@ -208,6 +214,15 @@ class DeployManifestsTest {
         }
         for (Path conf : List.of(TestRoots.projectDir().resolve("conf/nightly.conf"), TestRoots.projectDir().resolve("conf/cluster.conf"))) {
             ConfigLoader.fromClasspath().file(conf).load(); // every key of the shipped overlays is known and well-typed
+        }
+        var cluster = ConfigLoader.fromClasspath().file(TestRoots.projectDir().resolve("conf/cluster.conf")).load().config();
+        for (String on : SECURITY) {
+            assertEquals("true", cluster.getString("fusionpipe.spark.conf.\"" + on + "\""), "conf/cluster.conf: " + on);
+        }
+        assertFalse(cluster.getBoolean("fusionpipe.spark.ui-enabled"), "conf/cluster.conf: the UI is off (no ACLs without an auth filter)");
+        String submit = Files.readString(DEPLOY.resolve("submit.sh"));
+        for (String on : SECURITY) {
+            assertTrue(submit.contains("--conf " + on + "=true"), "deploy/submit.sh sets " + on);
         }
     }
 }

@@ -60,13 +60,52 @@ public final class SparkSessions {
         resolve(submitted, ours).forEach(conf::set);
         for (String k : s.extraConf().keySet()) {
             if (submitted.containsKey(k) && !JAVA_OPTIONS.contains(k) && !submitted.get(k).equals(ours.get(k))) {
-                LOG.info("{}={} from the submission wins over fusionpipe.spark.conf's {}", k, submitted.get(k), ours.get(k));
+                LOG.info("{}={} from the submission wins over fusionpipe.spark.conf's {}", k, shown(k, submitted.get(k)), shown(k, ours.get(k)));
             }
         }
         if (!conf.contains("spark.master")) {
             conf.setMaster(s.master());
         }
+        authSecret(conf.getAll(), System.getenv()).ifPresent(secret -> conf.set(AUTH_SECRET, secret));
         return SparkSession.builder().config(conf).getOrCreate();
+    }
+
+    /** The environment variable a standalone cluster's shared secret comes from; it is never written to a file. */
+    public static final String AUTH_SECRET_ENV = "FUSIONPIPE_SPARK_AUTH_SECRET";
+    static final String AUTH_SECRET = "spark.authenticate.secret";
+
+    /**
+     * The secret to add to a session's properties: with {@code spark.authenticate} on and no secret set,
+     * the one in {@link #AUTH_SECRET_ENV}. A standalone master needs it (its master and workers were
+     * started with it); YARN, Kubernetes and local mode make one per application, so there it may be
+     * absent. Without it a standalone session would fail inside Spark with a message that does not
+     * say where the secret comes from here.
+     */
+    static java.util.Optional<String> authSecret(scala.Tuple2<String, String>[] properties, Map<String, String> env) {
+        Map<String, String> p = new LinkedHashMap<>();
+        for (scala.Tuple2<String, String> kv : properties) {
+            p.put(kv._1(), kv._2());
+        }
+        if (!Boolean.parseBoolean(p.getOrDefault("spark.authenticate", "false").trim()) || p.containsKey(AUTH_SECRET)) {
+            return java.util.Optional.empty();
+        }
+        String secret = env.getOrDefault(AUTH_SECRET_ENV, "").trim();
+        if (!secret.isEmpty()) {
+            return java.util.Optional.of(secret);
+        }
+        String master = p.getOrDefault("spark.master", "");
+        if (master.startsWith("spark://")) {
+            throw new io.fusionpipe.errors.BadInputException("spark.authenticate is on and " + master + " is a standalone cluster,"
+                    + " whose master and workers share one secret: set the environment variable " + AUTH_SECRET_ENV
+                    + " to it (or turn authentication off with --set 'fusionpipe.spark.conf.\"spark.authenticate\"=false',"
+                    + " only on a network nobody else can reach)");
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** A property's value for a log line: secrets redacted. */
+    private static String shown(String key, String value) {
+        return value != null && io.fusionpipe.config.FusionConfig.isSecret(key) ? io.fusionpipe.config.FusionConfig.REDACTED : value;
     }
 
     /** JVM option lists that are merged rather than replaced. */

@@ -39,6 +39,30 @@ class SparkSessionsTest {
         assertEquals(3334L, s.range(0, 10_000, 1, 4).filter("id % 3 = 0").count());
     }
 
+    @SuppressWarnings("unchecked")
+    private static scala.Tuple2<String, String>[] props(String... kv) {
+        scala.Tuple2<String, String>[] out = new scala.Tuple2[kv.length / 2];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = new scala.Tuple2<>(kv[2 * i], kv[2 * i + 1]);
+        }
+        return out;
+    }
+
+    @Test
+    void theAuthenticationSecretComesFromTheEnvironmentAndAStandaloneMasterNeedsIt() {
+        Map<String, String> env = Map.of(SparkSessions.AUTH_SECRET_ENV, " s3cr3t ");
+        assertEquals(java.util.Optional.of("s3cr3t"), SparkSessions.authSecret(props("spark.authenticate", "true", "spark.master", "spark://h:7077"), env));
+        assertEquals(java.util.Optional.empty(), SparkSessions.authSecret(props("spark.authenticate", "false", "spark.master", "spark://h:7077"), env),
+                "authentication off: nothing added");
+        assertEquals(java.util.Optional.empty(), SparkSessions.authSecret(props("spark.authenticate", "true", "spark.authenticate.secret", "given",
+                "spark.master", "spark://h:7077"), env), "a submitted secret wins");
+        assertEquals(java.util.Optional.empty(), SparkSessions.authSecret(props("spark.authenticate", "true", "spark.master", "yarn"), Map.of()),
+                "YARN makes its own");
+        var e = org.junit.jupiter.api.Assertions.assertThrows(io.fusionpipe.errors.BadInputException.class,
+                () -> SparkSessions.authSecret(props("spark.authenticate", "true", "spark.master", "spark://h:7077"), Map.of()));
+        assertTrue(e.getMessage().contains(SparkSessions.AUTH_SECRET_ENV) && e.getMessage().contains("spark://h:7077"), e.getMessage());
+    }
+
     @Test
     void whatTheSubmissionSetsWinsAndJavaOptionsAreMerged() {
         Map<String, String> submitted = Map.of("spark.executor.memory", "6g",

@@ -64,8 +64,9 @@ class ScoreCommandTest {
             Files.writeString(input, c[0]);
             Path output = dir.resolve("never.json");
             Cli.Run run = Cli.run("score", "--input", input.toString(), "--output", output.toString());
-            assertEquals(2, run.code(), c[0] + " -> " + run.err());
-            assertTrue(run.err().contains(c[1]) && run.err().contains("bad.json"), c[0] + " -> " + run.err());
+            String input0 = c[0].length() > 200 ? c[0].substring(0, 200) + "…" : c[0];
+            assertEquals(2, run.code(), input0 + " -> " + run.err());
+            assertTrue(run.err().contains(c[1]) && run.err().contains("bad.json"), input0 + " -> " + run.err());
             assertFalse(Files.exists(output));
         }
         Cli.Run missing = Cli.run("score", "--input", dir.resolve("nope.json").toString(), "--output", dir.resolve("o.json").toString());
