@@ -14,6 +14,10 @@
 #   auth          the cluster runs with Spark authentication and encryption on (the drivers here get its
 #                 secret); a driver without authentication and one with a wrong secret are both refused
 #                 by the master: their applications never register, and they exit non-zero
+#   transport-guard  during that training run an intruder on the network sends a garbage datagram and a
+#                 serialized javax.management.BadAttributeValueExpException to the driver's gradient-sharing
+#                 port: the driver drops both (log lines naming them), no legitimate message is dropped
+#                 anywhere, and the run finishes
 #   parity        train-bench --curve on the hosts (one executor each) ends within FP_CLUSTER_PARITY_TOLERANCE
 #                 (20%) of a plain single-JVM fit's val loss from the same weights on the same batches
 # and measures epoch time and the bytes gradient sharing sent per minibatch.
@@ -72,6 +76,10 @@ FLAGS="$(sed -n 's/^jvm.flags=//p' "$REPO/pipeline-platform/target/classes/io/fu
 
 cleanup() {
   [ -n "${SAMPLER:-}" ] && kill "$SAMPLER" 2>/dev/null || true
+  # a submission still running when a check failed (its JVM would keep the driver's ports bound)
+  for pid in ${TRAIN_PID:-} ${SUBMIT_PID:-} ${NOAUTH_PID:-} ${WRONG_PID:-}; do
+    if kill -0 "$pid" 2>/dev/null; then pkill -TERM -P "$pid" 2>/dev/null || true; kill "$pid" 2>/dev/null || true; fi
+  done
   deploy/local-cluster.sh stop > "$OUT/logs/stop.log" 2>&1 || true
   # media driver directories of the JVMs the fault injection killed (-9 skips their shutdown hook)
   for d in /dev/shm/aeron-"$(id -un)"-*; do
@@ -229,8 +237,32 @@ check_sync() {
 step "train early fusion, 2 epochs (learning rate halved per epoch), $EXECUTORS executors on $HOSTS hosts"
 sample_aeron train &
 SAMPLER=$!
-submit train "$EXECUTORS" "$MASTER" train --dataset cards --variants early --epochs 2 "${TRAIN_SET[@]}"
+submit_bg train "$EXECUTORS" "$MASTER" train --dataset cards --variants early --epochs 2 "${TRAIN_SET[@]}"
+TRAIN_PID=$SUBMIT_PID
+# The intruder: from the driver's host, once the driver's transport is up and guarded.
+INTRUDER_CP="$REPO/pipeline-train/target/test-classes:$(jar train):$SPARK_HOME/jars/*"
+for _ in $(seq 1 600); do
+  grep -q "incoming messages are filtered" "$OUT/logs/train.log" 2>/dev/null && break
+  kill -0 "$TRAIN_PID" 2>/dev/null || break
+  sleep 0.5
+done
+grep -q "incoming messages are filtered" "$OUT/logs/train.log" || { tail -30 "$OUT/logs/train.log"; fail "transport-guard: the driver's transport was never guarded"; }
+STREAM="$(grep -oE "transport aeron:udp\?endpoint=$DRIVER_IP:40123 stream [0-9]+" "$OUT/logs/train.log" | head -1 | grep -oE '[0-9]+$' || true)"
+"$JAVA" -Xmx256m $FLAGS -cp "$INTRUDER_CP" io.fusionpipe.train.cluster.DatagramIntruder "$DRIVER_IP" 40123 "$STREAM" \
+  > "$OUT/logs/intruder.log" 2>&1 || { cat "$OUT/logs/intruder.log"; fail "transport-guard: the intruder could not send"; }
+wait "$TRAIN_PID" || { tail -40 "$OUT/logs/train.log"; fail "train: spark-submit exited non-zero (an intruder had sent two bad datagrams)"; }
 kill "$SAMPLER" 2>/dev/null || true; SAMPLER=
+dropped_driver="$(grep -c "gradient-sharing transport: dropped a message" "$OUT/logs/train.log" || true)"
+grep -q "dropped a message of 512 bytes.*StreamCorruptedException" "$OUT/logs/train.log" \
+  && grep -q "dropped a message.*javax.management.BadAttributeValueExpException; a class the transport does not accept" "$OUT/logs/train.log" \
+  || { grep "dropped a message" "$OUT/logs/train.log"; fail "transport-guard: the driver did not drop the intruder's two datagrams"; }
+dropped_executors=0
+for log in $(executor_logs "$(newest_app)"); do
+  dropped_executors=$((dropped_executors + $(grep -c "gradient-sharing transport: dropped a message" "$log" || true)))
+done
+[ "$dropped_executors" -eq 0 ] && [ "$dropped_driver" -eq 2 ] \
+  || fail "transport-guard: legitimate messages were dropped (driver $dropped_driver, expected the intruder's 2; executors $dropped_executors)"
+pass "transport-guard: the driver dropped the intruder's garbage datagram and serialized BadAttributeValueExpException, dropped nothing else (nor did any executor), and training went on"
 RUN="$(latest_run)"
 [ "$(epochs_done "$RUN")" -eq 2 ] || fail "train: run $RUN has $(epochs_done "$RUN") epochs in metrics.jsonl, expected 2"
 test -f "$ROOT/runs/$RUN/best.zip" || fail "train: no best.zip"

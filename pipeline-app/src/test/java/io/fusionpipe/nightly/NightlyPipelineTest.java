@@ -45,7 +45,11 @@ class NightlyPipelineTest {
             "train.variants=[early]", "train.model.embedding=16", "train.model.hidden=24", "train.model.patch-size=8",
             "train.model.patch-channels=16", "train.batch-size=8", "train.learning-rate=0.01", "train.model.dropout=0",
             "train.progress-interval=0", "train.shared.port=40331", "nightly.epochs=1",
-            "eval.bootstrap.resamples=100", "eval.batch-size=8", "eval.conditions=[full]", "report.gallery-size=4", "report.worst-per-variant=1");
+            "eval.bootstrap.resamples=100", "eval.batch-size=8", "eval.conditions=[full]", "report.gallery-size=4", "report.worst-per-variant=1",
+            "spark.conf.\"spark.hadoop.fs.s3a.secret.key\"=" + NightlyPipelineTest.PLANTED);
+
+    /** A secret in the configuration (as an S3 key from the environment would be): no file the pipeline writes may hold it. */
+    static final String PLANTED = "fp-planted-secret-7d41c2";
 
     static final String[] TYPES = {"Fire", "Grass", "Water", "Lightning"};
     static final Color[] COLOURS = {Color.RED, Color.GREEN, Color.BLUE, Color.YELLOW};
@@ -150,6 +154,23 @@ class NightlyPipelineTest {
         assertTrue(resumed.toString().contains("resuming run " + steps2.path("train-early").path("run_id").asText()), resumed.toString());
         assertFalse(Files.exists(datasets.resolve("v3")), "the published version is adopted, not appended again");
         assertEquals(2, tree(third).path("attempts").asInt(), "the second attempt at night 2");
+
+        // every file the nights wrote (datasets, runs, evals, reports, registry, logs, configs) and what they printed
+        List<Path> holding = new ArrayList<>();
+        int files = 0;
+        try (var walk = Files.walk(SPARK.root())) {
+            for (Path f : walk.filter(Files::isRegularFile).toList()) {
+                files++;
+                if (new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1).contains(PLANTED)) {
+                    holding.add(f);
+                }
+            }
+        }
+        assertTrue(files > 50, "the nights wrote their outputs: " + files + " files");
+        assertEquals(List.of(), holding, "files holding the planted secret");
+        for (String printed : List.of(out1.toString(), out2.toString(), resumed.toString())) {
+            assertFalse(printed.contains(PLANTED), printed);
+        }
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.fusionpipe.ingest.IngestRows.Outcome;
 import io.fusionpipe.ingest.IngestRows.Reject;
 import io.fusionpipe.ingest.IngestRows.Sample;
 import io.fusionpipe.ingest.image.PerceptualHash;
+import io.fusionpipe.errors.BadInputException;
 import io.fusionpipe.ingest.source.InputSpec;
 import io.fusionpipe.ingest.source.Sources;
 import io.fusionpipe.layout.FusionRoot;
@@ -163,7 +164,7 @@ public final class IngestPipeline {
         Job job = new Job(spark, config, s, req);
         try {
             JavaRDD<Row> raw = read(job);
-            Map<String, Long> rowsInBySource = new TreeMap<>(raw.map(r -> r.getString(0)).countByValue());
+            Map<String, Long> rowsInBySource = countRows(job, raw);
             job.lap("read");
             Kept<Candidate> valid = Kept.of(raw.map(r -> IngestRows.validate(r, s)));
             Kept<Sample> aligned = align(job, valid.rows());
@@ -209,6 +210,30 @@ public final class IngestPipeline {
             raw = raw == null ? one : raw.unionAll(one);
         }
         return job.cache(raw.toJavaRDD().repartition(job.partitions), StorageLevel.MEMORY_AND_DISK());
+    }
+
+    /**
+     * Rows per source: the first action, which reads (and caches) every input. A file that fails to
+     * read (a damaged Parquet page, say) is an error naming that input, not a Spark stack trace.
+     */
+    private static Map<String, Long> countRows(Job job, JavaRDD<Row> raw) {
+        try {
+            return new TreeMap<>(raw.map(r -> r.getString(0)).countByValue());
+        } catch (Exception e) { // SparkException is checked but undeclared (Scala)
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                for (InputSpec in : job.req.inputs()) {
+                    if (String.valueOf(t.getMessage()).contains(new Path(in.path()).toUri().getPath())) {
+                        throw new BadInputException("--input " + in.path() + ": could not be read (" + Sources.rootMessage(e) + ")");
+                    }
+                }
+            }
+            throw IngestPipeline.<RuntimeException>rethrow(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> E rethrow(Throwable e) throws E {
+        throw (E) e;
     }
 
     /** 3. Captions to images by id: one image, several captions (see {@link IngestRows#align}). */

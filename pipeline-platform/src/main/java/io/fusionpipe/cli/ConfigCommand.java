@@ -35,6 +35,9 @@ public final class ConfigCommand implements FusionCommand {
         @Option(names = "--origins", description = "Say above each value which file or flag it came from.")
         boolean origins;
 
+        @Option(names = "--show-secrets", description = "Print secret values (passwords, keys, tokens) instead of <redacted>.")
+        boolean showSecrets;
+
         @Spec
         CommandSpec spec;
 
@@ -42,7 +45,7 @@ public final class ConfigCommand implements FusionCommand {
         public Integer call() {
             FusionConfig config = options.load();
             PrintWriter out = spec.commandLine().getOut();
-            out.print(origins ? config.renderWithOrigins() : config.render());
+            out.print(config.render(origins, showSecrets));
             out.flush();
             return ExitCodes.OK;
         }

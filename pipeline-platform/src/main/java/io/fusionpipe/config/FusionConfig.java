@@ -88,12 +88,21 @@ public final class FusionConfig {
      * next to every output and what {@code config show} prints. The jobs themselves read the real values.
      */
     public String render() {
-        return header() + redacted().root().render(ConfigRenderOptions.defaults().setOriginComments(false).setComments(false).setJson(false));
+        return render(false, false);
     }
 
     /** Like {@link #render()} but with a comment above every value saying which file or flag it came from. */
     public String renderWithOrigins() {
-        return header() + redacted().root().render(ConfigRenderOptions.defaults().setOriginComments(true).setComments(false).setJson(false));
+        return render(true, false);
+    }
+
+    /**
+     * The fusionpipe.* subtree as HOCON, with origin comments if asked; secret values as they are only
+     * when {@code showSecrets} ({@code config show --show-secrets}, for a terminal: never for a file).
+     */
+    public String render(boolean origins, boolean showSecrets) {
+        Config c = showSecrets ? config.getConfig(ConfigSchema.ROOT).atPath(ConfigSchema.ROOT) : redacted();
+        return header() + c.root().render(ConfigRenderOptions.defaults().setOriginComments(origins).setComments(false).setJson(false));
     }
 
     private Config redacted() {

@@ -36,6 +36,13 @@ class ConfigRedactionTest {
         assertTrue(rendered.contains("http://127.0.0.1:9000") && rendered.contains("4g"), "other values stay: " + rendered);
         assertEquals("s3cr3t-value", c.stringMap("fusionpipe.spark.conf").get("spark.hadoop.fs.s3a.secret.key"), "the job still gets the value");
         assertFalse(c.renderWithOrigins().contains("s3cr3t-value"));
+        assertTrue(c.render(false, true).contains("s3cr3t-value"), "config show --show-secrets prints them");
+
+        io.fusionpipe.testing.Cli.Run shown = io.fusionpipe.testing.Cli.run("config", "show", "--config", file.toString());
+        assertEquals(0, shown.code(), shown.err());
+        assertTrue(shown.out().contains(FusionConfig.REDACTED) && !shown.out().contains("s3cr3t-value"), shown.out());
+        io.fusionpipe.testing.Cli.Run secrets = io.fusionpipe.testing.Cli.run("config", "show", "--show-secrets", "--config", file.toString());
+        assertTrue(secrets.out().contains("s3cr3t-value"), secrets.out());
         Files.delete(file);
     }
 

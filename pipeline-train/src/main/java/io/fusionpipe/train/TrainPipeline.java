@@ -16,6 +16,7 @@ import io.fusionpipe.log.StageLog;
 import io.fusionpipe.train.cluster.EpochSync;
 import io.fusionpipe.train.cluster.ExecutorProbe;
 import io.fusionpipe.train.cluster.RoutedVoidConfiguration;
+import io.fusionpipe.train.cluster.TransportGuard;
 import io.fusionpipe.train.cluster.TransportPorts;
 import io.fusionpipe.train.data.TrainingData;
 import io.fusionpipe.train.model.FusionModels;
@@ -475,6 +476,7 @@ public final class TrainPipeline {
         VoidConfiguration base = VoidConfiguration.builder().portSupplier(new TransportPorts(d.port(), d.portSpan()))
                 .meshBuildMode(MeshBuildMode.PLAIN).controllerAddress(controllerAddress(d, sc)).build();
         base.setUnicastControllerPort(d.port());
+        TransportGuard.install();
         return RoutedVoidConfiguration.of(base, d.networkMask());
     }
 

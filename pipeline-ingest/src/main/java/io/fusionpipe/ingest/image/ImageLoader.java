@@ -30,7 +30,12 @@ public final class ImageLoader {
         if (r.url() != null) {
             return ImageFetcher.fetch(r.url(), s);
         }
-        Path path = new Path(new Path(base), r.relativePath());
+        Path path;
+        try {
+            path = new Path(new Path(base), r.relativePath());
+        } catch (IllegalArgumentException e) {
+            throw new Rejection(RejectReason.IMAGE_NOT_FOUND, "'" + ref + "' is not a usable path: " + e.getMessage());
+        }
         try {
             FileSystem fs = path.getFileSystem(hadoop);
             if ("file".equals(fs.getScheme())) {
@@ -51,7 +56,8 @@ public final class ImageLoader {
             }
         } catch (FileNotFoundException e) {
             throw new Rejection(RejectReason.IMAGE_NOT_FOUND, path.toString());
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
+            // IllegalArgumentException: a name the file system cannot turn into a path (a bad %-escape, say)
             throw new Rejection(RejectReason.IMAGE_NOT_FOUND, path + ": " + e.getMessage());
         }
     }

@@ -143,9 +143,25 @@ public final class Sources {
     // ---- Parquet ----
 
     static JavaRDD<Row> parquet(SparkSession spark, InputSpec in, int sourceIndex, IngestSettings s) {
-        Dataset<Row> df = spark.read().parquet(in.path());
+        Dataset<Row> df;
+        try {
+            df = spark.read().parquet(in.path());
+        } catch (Exception e) { // SparkException is checked but undeclared (Scala)
+            // Spark reads the footers here: a damaged or non-Parquet file fails before any row is read
+            throw new BadInputException("--input " + in.path() + ": not a readable Parquet file (" + rootMessage(e) + ")");
+        }
         requireColumns(in, df.schema(), s);
         return manifestRows(df, in, sourceIndex, s, baseDir(spark, in.path()), "row");
+    }
+
+    /** The innermost cause's message: Spark wraps what the file reader said in several layers. */
+    public static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return m.length() > 300 ? m.substring(0, 300) + "…" : m;
     }
 
     private static void requireColumns(InputSpec in, StructType schema, IngestSettings s) {

@@ -11,7 +11,6 @@ import org.apache.spark.sql.Row;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -53,8 +52,12 @@ final class TarSamples implements Iterator<Row> {
     }
 
     static Iterator<Row> open(PortableDataStream stream, String source, int sourceIndex, int tarIdx, long maxMemberBytes) {
-        TarSamples samples = new TarSamples(stream.open(), source, new Path(stream.getPath()).getName(),
-                RawRecord.ord(sourceIndex, (long) tarIdx << 24), maxMemberBytes);
+        return read(stream.open(), source, new Path(stream.getPath()).getName(), RawRecord.ord(sourceIndex, (long) tarIdx << 24), maxMemberBytes);
+    }
+
+    /** The samples of the tar in {@code raw}, closed at the end (or when the Spark task ends). */
+    static Iterator<Row> read(InputStream raw, String source, String tarName, long tarBase, long maxMemberBytes) {
+        TarSamples samples = new TarSamples(raw, source, tarName, tarBase, maxMemberBytes);
         TaskContext task = TaskContext.get();
         if (task != null) {
             task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) t -> samples.close());
@@ -67,9 +70,16 @@ final class TarSamples implements Iterator<Row> {
         if (next == null && !done) {
             try {
                 next = advance();
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof BadInputException) {
+                    throw (BadInputException) e;
+                }
+                // A damaged tar: what was read stays, the rest is one reject (nothing after it can be found).
+                next = RawRecord.problem(source, tarName + ":after sample " + sample, ordAfterDamage(), null, RejectReason.MALFORMED_RECORD,
+                        "the tar is damaged after " + sample + " sample(s); the rest of it cannot be read: " + e.getMessage());
+                done = true;
                 close();
-                throw new UncheckedIOException(tarName + ": " + e.getMessage(), e);
+                return true;
             }
             if (next == null) {
                 done = true;
@@ -77,6 +87,11 @@ final class TarSamples implements Iterator<Row> {
             }
         }
         return next != null;
+    }
+
+    /** The order of the reject that stands for a damaged tar's unreadable rest: after every sample read. */
+    private long ordAfterDamage() {
+        return tarBase + Math.min(sample, MAX_SAMPLES - 1);
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.lang.reflect.Modifier;
  * to the driver leaves from ({@link TransportAddress}). DL4J's worker asks for the mask first when
  * it chooses the address to bind, so each executor binds its own reachable address on any cluster
  * manager, with nothing set per host. On the driver it answers the configured mask (or none).
+ * Asking also starts the JVM's {@link TransportGuard}.
  */
 public final class RoutedVoidConfiguration extends VoidConfiguration {
 
@@ -41,6 +42,8 @@ public final class RoutedVoidConfiguration extends VoidConfiguration {
 
     @Override
     public String getNetworkMask() {
+        // DL4J asks for the mask in each JVM before it builds that JVM's transport: the moment to guard it.
+        TransportGuard.install();
         if (configuredMask != null) {
             return configuredMask;
         }

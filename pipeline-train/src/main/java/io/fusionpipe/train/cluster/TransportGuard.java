@@ -1,0 +1,238 @@
+package io.fusionpipe.train.cluster;
+
+import io.aeron.FragmentAssembler;
+import org.agrona.DirectBuffer;
+import org.nd4j.parameterserver.distributed.v2.ModelParameterServer;
+import org.nd4j.parameterserver.distributed.v2.messages.VoidMessage;
+import org.nd4j.parameterserver.distributed.v2.transport.Transport;
+import org.nd4j.parameterserver.distributed.v2.transport.impl.AeronUdpTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+/**
+ * Guards the receiving side of DL4J's gradient-sharing transport (Aeron UDP), which has no
+ * authentication: DL4J M2 Java-deserializes every datagram with no filter, so anyone who can reach
+ * the port makes the JVM instantiate any serializable class on its classpath (the start of every
+ * deserialization gadget chain).
+ *
+ * <p>DL4J creates the transport itself, with no hook, so a watcher thread (one per JVM, started
+ * with the transport configuration: {@link #install()}) swaps the transport's message handler as
+ * soon as the transport exists. The new handler deserializes with an allow-list filter (DL4J's
+ * message classes, ND4J arrays, the JDK collections they hold; array lengths bounded by the
+ * datagram), accepts only {@link VoidMessage}s whose originator is a literal {@code ip:port} channel, drops anything
+ * else with a log line, and never throws; then it does what DL4J's handler does. Datagrams that
+ * arrive in the first few milliseconds, before the swap, still go through DL4J's own handler.
+ */
+public final class TransportGuard {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TransportGuard.class);
+    private static final AtomicLong ACCEPTED = new AtomicLong();
+    private static final AtomicLong REJECTED = new AtomicLong();
+    private static final Set<FragmentAssembler> OURS = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+    /** DL4J names a node by its Aeron channel; only a literal address may be dialled back (no name to resolve). */
+    private static final Pattern ORIGIN = Pattern.compile("aeron:udp\\?endpoint=[0-9a-fA-F.:\\[\\]]{3,60}:[0-9]{1,5}");
+    private static final Set<String> JDK_CLASSES = Set.of("java.lang.Number", "java.lang.Integer", "java.lang.Long", "java.lang.Double",
+            "java.lang.Float", "java.lang.Short", "java.lang.Byte", "java.lang.Boolean", "java.lang.Character", "java.lang.Enum",
+            "java.lang.String", "java.lang.Object", "java.util.ArrayList", "java.util.LinkedList", "java.util.ArrayDeque",
+            "java.util.HashMap", "java.util.LinkedHashMap", "java.util.TreeMap", "java.util.HashSet", "java.util.LinkedHashSet",
+            "java.util.TreeSet", "java.util.concurrent.ConcurrentHashMap", "java.util.concurrent.ConcurrentHashMap$Segment",
+            "java.util.concurrent.CopyOnWriteArrayList", "java.util.concurrent.ConcurrentLinkedQueue",
+            "java.util.concurrent.LinkedBlockingQueue", "java.util.concurrent.locks.ReentrantLock",
+            "java.util.concurrent.locks.ReentrantLock$Sync", "java.util.concurrent.locks.ReentrantLock$NonfairSync",
+            "java.util.concurrent.locks.AbstractQueuedSynchronizer", "java.util.concurrent.locks.AbstractOwnableSynchronizer",
+            "java.util.concurrent.atomic.AtomicInteger", "java.util.concurrent.atomic.AtomicLong",
+            "java.util.concurrent.atomic.AtomicBoolean", "java.util.concurrent.atomic.AtomicReference",
+            "java.util.Collections$SetFromMap", "java.util.Collections$SynchronizedMap", "java.util.Collections$SynchronizedSet",
+            "java.util.Collections$SynchronizedCollection", "java.util.Collections$SynchronizedList",
+            "java.util.Collections$SynchronizedRandomAccessList", "java.util.Collections$UnmodifiableList",
+            "java.util.Collections$UnmodifiableRandomAccessList", "java.util.Collections$UnmodifiableCollection",
+            "java.util.Collections$EmptyList", "java.util.Collections$EmptyMap", "java.util.Collections$EmptySet",
+            "java.util.concurrent.ConcurrentHashMap$KeySetView",
+            // HashMap and HashSet ask the filter about the table they are about to allocate
+            "java.util.Map$Entry");
+    private static final String[] ND4J_PACKAGES = {"org.nd4j.parameterserver.distributed.", "org.nd4j.linalg.api.ndarray.",
+            "org.nd4j.linalg.api.buffer.", "org.nd4j.linalg.cpu.nativecpu.", "org.nd4j.linalg.jcublas.", "org.nd4j.common.primitives."};
+    private static final int MAX_DEPTH = 64;
+    /** The class the filter refused last on this thread, for the log line (the JDK's exception does not name it). */
+    private static final ThreadLocal<String> REFUSED = new ThreadLocal<>();
+
+    private static Thread watcher;
+
+    private TransportGuard() {
+    }
+
+    /** Starts this JVM's watcher once; cheap to call again. */
+    public static synchronized void install() {
+        if (watcher != null) {
+            return;
+        }
+        watcher = new Thread(() -> {
+            while (true) {
+                try {
+                    Transport t = ModelParameterServer.getInstance().getTransport();
+                    if (t instanceof AeronUdpTransport aeron) {
+                        guard(aeron);
+                    }
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException | LinkageError e) {
+                    LOG.warn("gradient-sharing transport guard: {}", e.toString());
+                }
+            }
+        }, "fusionpipe-transport-guard");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    /** Messages the guarded handlers passed on and dropped in this JVM. */
+    public static long accepted() {
+        return ACCEPTED.get();
+    }
+
+    public static long rejected() {
+        return REJECTED.get();
+    }
+
+    /** Swaps {@code t}'s message handler for the guarded one; false when there is none yet or it is already ours. */
+    static boolean guard(AeronUdpTransport t) {
+        FragmentAssembler current = (FragmentAssembler) Internals.HANDLER.get(t);
+        if (current == null || OURS.contains(current)) {
+            return false;
+        }
+        FragmentAssembler safe = new FragmentAssembler((buffer, offset, length, header) -> receive(t, buffer, offset, length));
+        OURS.add(safe);
+        Internals.HANDLER.setVolatile(t, safe);
+        io.aeron.Subscription sub = (io.aeron.Subscription) Internals.SUBSCRIPTION.get(t);
+        LOG.info("gradient-sharing transport {} stream {}: incoming messages are filtered (allow-list) and bad ones dropped", t.id(),
+                sub == null ? "?" : sub.streamId());
+        return true;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void receive(AeronUdpTransport t, DirectBuffer buffer, int offset, int length) {
+        byte[] data = new byte[length];
+        buffer.getBytes(offset, data);
+        VoidMessage m;
+        try {
+            m = decode(data);
+        } catch (Exception | StackOverflowError e) {
+            drop(length, e.getClass().getSimpleName() + ": " + e.getMessage());
+            return;
+        }
+        String origin = m.getOriginatorId();
+        if (origin == null || !ORIGIN.matcher(origin).matches()) {
+            drop(length, m.getClass().getSimpleName() + " with originator '" + origin + "' (not aeron:udp?endpoint=ip:port)");
+            return;
+        }
+        try {
+            if (!((Map<String, ?>) Internals.CONNECTIONS.get(t)).containsKey(origin)) {
+                Internals.ADD_CONNECTION.invoke(t, origin);
+            }
+            ((BlockingQueue<VoidMessage>) Internals.QUEUE.get(t)).put(m);
+            ACCEPTED.incrementAndGet();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable e) {
+            drop(length, "handling " + m.getClass().getSimpleName() + " from " + origin + " failed: " + e);
+        }
+    }
+
+    private static void drop(int length, String why) {
+        long n = REJECTED.incrementAndGet();
+        if (n <= 20 || Long.bitCount(n) == 1) {
+            LOG.warn("gradient-sharing transport: dropped a message of {} bytes ({} dropped so far): {}", length, n, why);
+        }
+    }
+
+    /** The message in {@code data}, read through {@link #filter}; anything else is an exception. */
+    static VoidMessage decode(byte[] data) throws IOException, ClassNotFoundException {
+        REFUSED.remove();
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(data))) {
+            in.setObjectInputFilter(filter(data.length));
+            Object o;
+            try {
+                o = in.readObject();
+            } catch (java.io.InvalidClassException e) {
+                throw REFUSED.get() == null ? e : new java.io.InvalidClassException(REFUSED.get(), "a class the transport does not accept");
+            }
+            if (!(o instanceof VoidMessage m)) {
+                throw new InvalidObjectException("not a gradient-sharing message: " + (o == null ? "null" : o.getClass().getName()));
+            }
+            return m;
+        }
+    }
+
+    /** Allows DL4J's message classes, ND4J arrays and plain JDK values; no array longer than the datagram. */
+    static ObjectInputFilter filter(long datagramBytes) {
+        return info -> {
+            if (info.depth() > MAX_DEPTH || info.arrayLength() > datagramBytes) {
+                REFUSED.set(info.depth() > MAX_DEPTH ? "nesting over " + MAX_DEPTH : "an array of " + info.arrayLength() + " elements");
+                return ObjectInputFilter.Status.REJECTED;
+            }
+            Class<?> c = info.serialClass();
+            if (c == null) {
+                return ObjectInputFilter.Status.UNDECIDED;
+            }
+            while (c.isArray()) {
+                c = c.getComponentType();
+            }
+            if (c.isPrimitive() || allowed(c.getName())) {
+                return ObjectInputFilter.Status.ALLOWED;
+            }
+            REFUSED.set(c.getName());
+            return ObjectInputFilter.Status.REJECTED;
+        };
+    }
+
+    static boolean allowed(String className) {
+        if (JDK_CLASSES.contains(className)) {
+            return true;
+        }
+        for (String p : ND4J_PACKAGES) {
+            if (className.startsWith(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** DL4J's protected members the guarded handler needs (same work as AeronUdpTransport.jointMessageHandler). */
+    private static final class Internals {
+        static final VarHandle HANDLER;
+        static final VarHandle CONNECTIONS;
+        static final VarHandle QUEUE;
+        static final VarHandle SUBSCRIPTION;
+        static final MethodHandle ADD_CONNECTION;
+
+        static {
+            try {
+                MethodHandles.Lookup l = MethodHandles.privateLookupIn(AeronUdpTransport.class, MethodHandles.lookup());
+                HANDLER = l.findVarHandle(AeronUdpTransport.class, "messageHandler", FragmentAssembler.class);
+                CONNECTIONS = l.findVarHandle(AeronUdpTransport.class, "remoteConnections", Map.class);
+                QUEUE = l.findVarHandle(AeronUdpTransport.class, "messageQueue", BlockingQueue.class);
+                SUBSCRIPTION = l.findVarHandle(AeronUdpTransport.class, "ownSubscription", io.aeron.Subscription.class);
+                ADD_CONNECTION = l.findVirtual(AeronUdpTransport.class, "addConnection",
+                        java.lang.invoke.MethodType.methodType(void.class, String.class));
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError("DL4J's AeronUdpTransport changed (this guard is written against 1.0.0-M2): " + e);
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package io.fusionpipe.train.cluster;
+
+import io.aeron.Aeron;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
+import org.nd4j.parameterserver.distributed.v2.messages.VoidMessage;
+import org.nd4j.parameterserver.distributed.v2.messages.pairs.ping.PingMessage;
+import org.nd4j.parameterserver.distributed.v2.transport.impl.AeronUdpTransport;
+
+import javax.management.BadAttributeValueExpException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InvalidClassException;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
+import java.lang.invoke.MethodHandles;
+import java.net.DatagramSocket;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * DL4J's gradient-sharing receiver with the guard: a garbage datagram and a serialized object of a
+ * class the transport has no use for are dropped before that class is instantiated, and the receiver
+ * keeps taking messages. (Without the guard, DL4J deserializes the object: the canary check fails.)
+ */
+class TransportGuardTest {
+
+    static byte[] serialized(Object o) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(o);
+        }
+        return bytes.toByteArray();
+    }
+
+    static PingMessage ping(String from) {
+        PingMessage ping = new PingMessage();
+        ping.setOriginatorId(from);
+        return ping;
+    }
+
+    /** A serializable value DL4J's messages never hold. */
+    record Stranger(String name) implements Serializable {
+    }
+
+    /** Stands for a gadget: deserializing a record runs its constructor, which notes that it ran. */
+    record Canary(String note) implements Serializable {
+        static final java.util.concurrent.atomic.AtomicInteger MADE = new java.util.concurrent.atomic.AtomicInteger();
+
+        Canary {
+            MADE.incrementAndGet();
+        }
+    }
+
+    @Test
+    void theFilterAcceptsMessagesAndRefusesEverythingElse() throws Exception {
+        VoidMessage back = TransportGuard.decode(serialized(ping("10.0.0.1:40123")));
+        assertEquals("10.0.0.1:40123", back.getOriginatorId());
+
+        InvalidClassException gadget = assertThrows(InvalidClassException.class,
+                () -> TransportGuard.decode(serialized(new BadAttributeValueExpException("x"))));
+        assertTrue(gadget.getMessage().contains("javax.management.BadAttributeValueExpException"), gadget.getMessage());
+        Map<String, Object> nested = new HashMap<>();
+        nested.put("k", new Stranger("inside an allowed map"));
+        InvalidClassException inner = assertThrows(InvalidClassException.class, () -> TransportGuard.decode(serialized(nested)));
+        assertTrue(inner.getMessage().contains("Stranger"), inner.getMessage());
+        assertThrows(java.io.InvalidObjectException.class, () -> TransportGuard.decode(serialized(new HashMap<>())), "not a message");
+        byte[] garbage = new byte[300];
+        new Random(7).nextBytes(garbage);
+        assertThrows(IOException.class, () -> TransportGuard.decode(garbage));
+        // an array that claims more elements than the datagram has bytes is refused before it is allocated
+        byte[] array = serialized(new long[64]);
+        assertTrue(TransportGuard.filter(50).checkInput(new FilterInfo(long[].class, 64)) == java.io.ObjectInputFilter.Status.REJECTED);
+        assertTrue(TransportGuard.filter(array.length).checkInput(new FilterInfo(long[].class, 64)) == java.io.ObjectInputFilter.Status.ALLOWED);
+    }
+
+    @Test
+    void badDatagramsAreDroppedAndTheReceiverKeepsWorking() throws Exception {
+        int port;
+        try (DatagramSocket s = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        VoidConfiguration conf = VoidConfiguration.builder().controllerAddress("127.0.0.1").build();
+        conf.setUnicastControllerPort(port);
+        AeronUdpTransport receiver = new AeronUdpTransport("127.0.0.1", port, conf);
+        MediaDriver senderDriver = null;
+        Aeron sender = null;
+        try {
+            receiver.launchAsMaster();
+            assertTrue(TransportGuard.guard(receiver), "the receiver's handler was swapped");
+            senderDriver = MediaDriver.launchEmbedded(new MediaDriver.Context().threadingMode(ThreadingMode.SHARED)
+                    .dirDeleteOnStart(true).dirDeleteOnShutdown(true));
+            sender = Aeron.connect(new Aeron.Context().aeronDirectoryName(senderDriver.aeronDirectoryName()));
+            Publication pub = sender.addPublication("aeron:udp?endpoint=127.0.0.1:" + port, conf.getStreamId());
+            waitFor(pub::isConnected, "the sender connects");
+            long accepted = TransportGuard.accepted();
+            long rejected = TransportGuard.rejected();
+            byte[] garbage = new byte[512];
+            new Random(11).nextBytes(garbage);
+            send(pub, garbage);
+            send(pub, serialized(new BadAttributeValueExpException("crafted")));
+            byte[] canary = serialized(new Canary("sent by an intruder"));
+            Canary.MADE.set(0);
+            send(pub, canary);
+            send(pub, serialized(ping(receiver.id())));
+
+            Subscription sub = (Subscription) MethodHandles.privateLookupIn(AeronUdpTransport.class, MethodHandles.lookup())
+                    .findVarHandle(AeronUdpTransport.class, "ownSubscription", Subscription.class).get(receiver);
+            long end = pub.position();
+            waitFor(() -> sub.imageCount() > 0 && sub.imageAtIndex(0).position() >= end, "the receiver read past the bad datagrams");
+            assertEquals(0, Canary.MADE.get(), "the intruder's object was never instantiated");
+            waitFor(() -> TransportGuard.accepted() > accepted, "the good message was passed on");
+            assertEquals(rejected + 3, TransportGuard.rejected(), "the garbage and the two crafted objects were dropped");
+        } finally {
+            if (sender != null) {
+                sender.close();
+            }
+            if (senderDriver != null) {
+                senderDriver.close();
+            }
+            receiver.shutdown();
+        }
+    }
+
+    private static void send(Publication pub, byte[] bytes) throws InterruptedException {
+        UnsafeBuffer buffer = new UnsafeBuffer(bytes);
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (pub.offer(buffer) < 0) {
+            assertTrue(System.currentTimeMillis() < deadline, "the publication took the datagram");
+            Thread.sleep(5);
+        }
+    }
+
+    private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.currentTimeMillis() < deadline, "timed out waiting until " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    /** What ObjectInputStream tells a filter about an array. */
+    private record FilterInfo(Class<?> serialClass, long arrayLength) implements java.io.ObjectInputFilter.FilterInfo {
+        @Override
+        public long depth() {
+            return 1;
+        }
+
+        @Override
+        public long references() {
+            return 1;
+        }
+
+        @Override
+        public long streamBytes() {
+            return 0;
+        }
+    }
+}
