@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Seeded fuzzing of {@code score}'s input: a valid file, mutated (bytes changed, cut, repeated,
  * inserted), is scored or refused with a {@link BadInputException} naming the file; never another
- * exception. {@code -Dfuzz.cases=N} (default 300), {@code -Dfuzz.seed=S}.
+ * exception. {@code -Dfuzz.cases=N} (default 300), {@code -Dfuzz.seed=S} (command in docs/security.md).
  */
 class ScoreFuzzTest {
 

@@ -93,7 +93,19 @@ class TransportGuardTest {
         }
         VoidConfiguration conf = VoidConfiguration.builder().controllerAddress("127.0.0.1").build();
         conf.setUnicastControllerPort(port);
-        AeronUdpTransport receiver = new AeronUdpTransport("127.0.0.1", port, conf);
+        // its own media driver directory: other tests in this JVM may have left DL4J's transport running
+        String dir = System.getProperty("aeron.dir");
+        System.setProperty("aeron.dir", java.nio.file.Files.createTempDirectory("guard-aeron").resolve("driver").toString());
+        AeronUdpTransport receiver;
+        try {
+            receiver = new AeronUdpTransport("127.0.0.1", port, conf);
+        } finally {
+            if (dir == null) {
+                System.clearProperty("aeron.dir");
+            } else {
+                System.setProperty("aeron.dir", dir);
+            }
+        }
         MediaDriver senderDriver = null;
         Aeron sender = null;
         try {
