@@ -63,20 +63,25 @@ public final class FusionConfig {
     /** What a secret value is rendered as. */
     public static final String REDACTED = "<redacted>";
 
-    private static final java.util.Set<String> SECRET_WORDS = java.util.Set.of("password", "passwd", "pwd", "secret", "secrets", "token",
-            "credential", "credentials");
+    private static final java.util.Set<String> SECRET_WORDS = java.util.Set.of("password", "passwd", "pwd", "passphrase", "secret",
+            "secrets", "token", "credential", "credentials", "apikey", "sas");
+    /** Words that make a following "key" a secret one (S3 access keys, Azure account keys, SSE-C keys, API keys). */
+    private static final java.util.Set<String> KEY_KINDS = java.util.Set.of("access", "private", "account", "api", "encryption",
+            "signing", "client");
 
     /**
      * True when a key's value is a secret: one of its words (split at '.', '_', '-', quotes and
-     * camelCase) is a password, secret, token or credential, or it names an access or private key,
-     * e.g. {@code spark.conf."spark.hadoop.fs.s3a.secret.key"}, {@code ...access.key},
-     * {@code spark.ssl.keyStorePassword}. ({@code max-tokens} is not: "tokens" is another word.)
+     * camelCase) is a password, passphrase, secret, token, credential, API key or SAS, or it names an
+     * access, private, account, API, encryption, signing or client key, e.g.
+     * {@code spark.conf."spark.hadoop.fs.s3a.secret.key"}, {@code ...access.key},
+     * {@code spark.ssl.keyStorePassword}, {@code fs.azure.account.key.NAME.blob.core.windows.net}.
+     * ({@code max-tokens} is not: "tokens" is another word.)
      */
     public static boolean isSecret(String path) {
         String[] words = path.replaceAll("([a-z0-9])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT).split("[^a-z0-9]+");
         for (int i = 0; i < words.length; i++) {
             if (SECRET_WORDS.contains(words[i])
-                    || (words[i].equals("key") && i > 0 && (words[i - 1].equals("access") || words[i - 1].equals("private")))) {
+                    || (words[i].equals("key") && i > 0 && KEY_KINDS.contains(words[i - 1]))) {
                 return true;
             }
         }

@@ -54,5 +54,11 @@ class ConfigRedactionTest {
         assertTrue(FusionConfig.isSecret("fusionpipe.spark.conf.\"spark.hadoop.fs.s3a.access.key\""));
         assertFalse(FusionConfig.isSecret("fusionpipe.spark.conf.\"spark.hadoop.fs.s3a.endpoint\""));
         assertFalse(FusionConfig.isSecret("fusionpipe.ingest.caption.max-tokens"));
+        for (String secret : new String[]{"spark.hadoop.fs.azure.account.key.acct.blob.core.windows.net",
+                "spark.hadoop.fs.s3a.server-side-encryption.key", "spark.hadoop.fs.gs.auth.service.account.private.key",
+                "spark.hadoop.fs.azure.sas.container.acct.blob.core.windows.net", "spark.ssl.keyStorePassword", "apiKey", "api_key"}) {
+            assertTrue(FusionConfig.isSecret("fusionpipe.spark.conf.\"" + secret + "\""), secret);
+        }
+        assertFalse(FusionConfig.isSecret("fusionpipe.ingest.split.group-key"));
     }
 }
