@@ -300,8 +300,9 @@ public final class Sources {
         }
         long id;
         try {
-            id = Long.parseLong(annId);
-        } catch (NumberFormatException e) {
+            // a whole number, however the JSON wrote it (Spark reads 10 as "10", 10.0 as "10.0" when any id is fractional)
+            id = new java.math.BigDecimal(annId.trim()).longValueExact();
+        } catch (NumberFormatException | ArithmeticException e) {
             id = -1;
         }
         if (id < 0 || id > MAX_COCO_ID) {
