@@ -108,7 +108,12 @@ public final class ImageFetcher {
         Semaphore gate = PER_HOST.computeIfAbsent(Endpoint.of(uri).host() + "#" + s.perHostConcurrency(),
                 h -> new Semaphore(s.perHostConcurrency()));
         try {
-            gate.acquire();
+            // waiting for a permit counts against the image's deadline too: slow hosts cannot hold a queue of tasks
+            if (!gate.tryAcquire(HttpGet.remainingMs(deadline, "waiting for a connection slot to " + uri.getRawAuthority()),
+                    java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw new HttpGet.DeadlineExceeded("the time allowed per image ran out while waiting for a connection slot to "
+                        + uri.getRawAuthority() + " (fusionpipe.ingest.fetch.per-host-concurrency)");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Rejection(RejectReason.FETCH_FAILED, "interrupted");

@@ -164,6 +164,20 @@ class ImageFetcherTest {
         assertEquals(RejectReason.FETCH_TIMEOUT, e.reason(), e.getMessage());
         assertTrue(ms < 5_000, "stopped at the deadline, not after the 500 s the body would take: " + ms + " ms");
         assertArrayEquals(new byte[]{5}, ImageFetcher.fetch(url, s), "the only per-host permit was given back");
+
+        // while a dripping body holds the only permit, another image of that host waits no longer than its own deadline
+        IngestSettings holder = settings("ingest.fetch.total-timeout=2s", "ingest.fetch.per-host-concurrency=1", "ingest.fetch.retries=0");
+        ExecutorService one = Executors.newSingleThreadExecutor();
+        Future<?> dripping = one.submit(() -> assertThrows(Rejection.class, () -> ImageFetcher.fetch(url + "?drip", holder)));
+        Thread.sleep(300);
+        long waited = System.nanoTime();
+        Rejection queued = assertThrows(Rejection.class, () -> ImageFetcher.fetch(url, settings("ingest.fetch.total-timeout=400ms",
+                "ingest.fetch.per-host-concurrency=1")));
+        assertEquals(RejectReason.FETCH_TIMEOUT, queued.reason(), queued.getMessage());
+        assertTrue(queued.getMessage().contains("connection slot"), queued.getMessage());
+        assertTrue((System.nanoTime() - waited) / 1_000_000 < 1_500, "gave up at its own deadline");
+        dripping.get();
+        one.shutdown();
     }
 
     @Test
