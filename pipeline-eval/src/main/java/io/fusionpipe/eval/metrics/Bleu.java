@@ -1,8 +1,6 @@
 package io.fusionpipe.eval.metrics;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * BLEU-1..4 exactly as the COCO toolkit's bleu_scorer (option "closest"): clipped n-gram matches,
@@ -23,29 +21,30 @@ public final class Bleu {
     public record Stats(long testLength, long refLength, long[] guess, long[] correct) {
     }
 
-    /** Statistics of a tokenized candidate against tokenized references (tokens by Python str.split()). */
-    public static Stats stats(List<String> candidate, List<List<String>> references) {
-        Map<String, Integer> maxRef = new HashMap<>();
-        int testLen = candidate.size();
+    /** Statistics of a candidate against its references, as n-gram counts and token lengths (tokens by Python str.split()). */
+    static Stats stats(NGrams.Counts candidate, int candidateLength, List<NGrams.Counts> references, int[] referenceLengths) {
+        int testLen = candidateLength;
         long refLen = -1;
         long bestGap = Long.MAX_VALUE;
-        for (List<String> ref : references) {
-            for (Map<String, Integer> counts : NGrams.count(ref)) {
-                counts.forEach((g, c) -> maxRef.merge(g, c, Math::max));
-            }
-            long gap = Math.abs(ref.size() - testLen);
-            if (gap < bestGap || (gap == bestGap && ref.size() < refLen)) {
+        for (int len : referenceLengths) {
+            long gap = Math.abs(len - testLen);
+            if (gap < bestGap || (gap == bestGap && len < refLen)) {
                 bestGap = gap;
-                refLen = ref.size();
+                refLen = len;
             }
         }
         long[] guess = new long[NGrams.MAX_N];
         long[] correct = new long[NGrams.MAX_N];
-        List<Map<String, Integer>> counts = NGrams.count(candidate);
         for (int k = 0; k < NGrams.MAX_N; k++) {
             guess[k] = Math.max(0, testLen - k);
-            for (Map.Entry<String, Integer> e : counts.get(k).entrySet()) {
-                correct[k] += Math.min(maxRef.getOrDefault(e.getKey(), 0), e.getValue());
+            int[] ids = candidate.ids()[k];
+            int[] counts = candidate.counts()[k];
+            for (int g = 0; g < ids.length; g++) {
+                int maxRef = 0;
+                for (NGrams.Counts ref : references) {
+                    maxRef = Math.max(maxRef, ref.count(k, ids[g]));
+                }
+                correct[k] += Math.min(maxRef, counts[g]);
             }
         }
         return new Stats(testLen, refLen, guess, correct);

@@ -61,22 +61,29 @@ public final class CaptionScorer {
         if (n == 0) {
             throw new IllegalArgumentException("nothing to score: no images");
         }
-        List<List<String>> candWords = new ArrayList<>(n);
-        List<List<List<String>>> refWords = new ArrayList<>(n);
+        // every caption is split and counted once; BLEU and CIDEr-D share the counts (words by str.split()),
+        // ROUGE-L splits on single spaces as the toolkit does
+        NGrams index = new NGrams();
+        List<NGrams.Counts> candCounts = new ArrayList<>(n);
+        List<List<NGrams.Counts>> refCounts = new ArrayList<>(n);
         List<Bleu.Stats> bleu = new ArrayList<>(n);
         double[] rouge = new double[n];
         for (int i = 0; i < n; i++) {
-            List<String> c = PythonStrings.splitWhitespace(candidates.get(i));
-            List<List<String>> rs = new ArrayList<>();
-            for (String r : references.get(i)) {
-                rs.add(PythonStrings.splitWhitespace(r));
+            int[] c = index.tokens(PythonStrings.splitWhitespace(candidates.get(i)));
+            List<NGrams.Counts> rs = new ArrayList<>();
+            int[] refLengths = new int[references.get(i).size()];
+            for (int k = 0; k < refLengths.length; k++) {
+                int[] r = index.tokens(PythonStrings.splitWhitespace(references.get(i).get(k)));
+                refLengths[k] = r.length;
+                rs.add(index.count(r));
             }
-            candWords.add(c);
-            refWords.add(rs);
-            bleu.add(Bleu.stats(c, rs));
-            rouge[i] = RougeL.score(candidates.get(i), references.get(i));
+            NGrams.Counts cc = index.count(c);
+            candCounts.add(cc);
+            refCounts.add(rs);
+            bleu.add(Bleu.stats(cc, c.length, rs, refLengths));
+            rouge[i] = RougeL.score(candidates.get(i), references.get(i), index);
         }
-        double[] cider = CiderD.score(candWords, refWords);
+        double[] cider = CiderD.score(candCounts, refCounts, index.size());
         Map<String, Map<String, Double>> perImage = new LinkedHashMap<>();
         for (int i = 0; i < n; i++) {
             Map<String, Double> m = new LinkedHashMap<>();

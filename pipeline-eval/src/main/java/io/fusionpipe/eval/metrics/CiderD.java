@@ -1,11 +1,6 @@
 package io.fusionpipe.eval.metrics;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * CIDEr-D as the COCO toolkit's cider_scorer implements it: TF-IDF weights with document frequency
@@ -20,46 +15,56 @@ public final class CiderD {
     private CiderD() {
     }
 
-    /** Per-image CIDEr-D of tokenized candidates (str.split() tokens) against their tokenized references. */
-    public static double[] score(List<List<String>> candidates, List<List<List<String>>> references) {
+    /** Per-image CIDEr-D of candidates against their references, as n-gram counts from one {@link NGrams} index. */
+    static double[] score(List<NGrams.Counts> candidates, List<List<NGrams.Counts>> references, int grams) {
         int images = candidates.size();
         if (references.size() != images) {
             throw new IllegalArgumentException(images + " candidates but " + references.size() + " reference sets");
         }
-        List<List<List<Map<String, Integer>>>> refCounts = new ArrayList<>(images);
-        Map<String, Integer> df = new HashMap<>();
-        for (List<List<String>> refs : references) {
+        // document frequency: in how many images' references each n-gram occurs
+        int[] df = new int[grams];
+        int[] lastImage = new int[grams];
+        java.util.Arrays.fill(lastImage, -1);
+        for (int i = 0; i < images; i++) {
+            List<NGrams.Counts> refs = references.get(i);
             if (refs.isEmpty()) {
                 throw new IllegalArgumentException("CIDEr-D needs at least one reference per image");
             }
-            List<List<Map<String, Integer>>> counted = new ArrayList<>();
-            Set<String> seen = new HashSet<>();
-            for (List<String> r : refs) {
-                List<Map<String, Integer>> c = NGrams.count(r);
-                counted.add(c);
-                for (Map<String, Integer> byN : c) {
-                    seen.addAll(byN.keySet());
+            for (NGrams.Counts r : refs) {
+                for (int[] ids : r.ids()) {
+                    for (int g : ids) {
+                        if (lastImage[g] != i) {
+                            lastImage[g] = i;
+                            df[g]++;
+                        }
+                    }
                 }
             }
-            for (String g : seen) {
-                df.merge(g, 1, Integer::sum);
-            }
-            refCounts.add(counted);
         }
         double logN = Math.log(images);
         double[] out = new double[images];
         for (int i = 0; i < images; i++) {
-            Vec hyp = new Vec(NGrams.count(candidates.get(i)), df, logN);
+            Vec hyp = new Vec(candidates.get(i), df, logN);
             double[] sum = new double[NGrams.MAX_N];
-            for (List<Map<String, Integer>> ref : refCounts.get(i)) {
+            for (NGrams.Counts ref : references.get(i)) {
                 Vec r = new Vec(ref, df, logN);
                 double delta = hyp.length - r.length;
                 double penalty = Math.pow(Math.E, -(delta * delta) / (2 * SIGMA * SIGMA));
                 for (int n = 0; n < NGrams.MAX_N; n++) {
                     double val = 0;
-                    for (Map.Entry<String, Double> e : hyp.weights.get(n).entrySet()) {
-                        double wr = r.weights.get(n).getOrDefault(e.getKey(), 0.0);
-                        val += Math.min(e.getValue(), wr) * wr;
+                    int[] hi = hyp.ids[n];
+                    int[] ri = r.ids[n];
+                    // both ascending: the n-grams they share, each term min(hyp, ref) * ref
+                    for (int a = 0, b = 0; a < hi.length && b < ri.length; ) {
+                        if (hi[a] < ri[b]) {
+                            a++;
+                        } else if (hi[a] > ri[b]) {
+                            b++;
+                        } else {
+                            val += Math.min(hyp.weights[n][a], r.weights[n][b]) * r.weights[n][b];
+                            a++;
+                            b++;
+                        }
                     }
                     if (hyp.norm[n] != 0 && r.norm[n] != 0) {
                         val /= hyp.norm[n] * r.norm[n];
@@ -72,31 +77,33 @@ public final class CiderD {
                 mean += v;
             }
             mean /= NGrams.MAX_N;
-            out[i] = mean / refCounts.get(i).size() * 10.0;
+            out[i] = mean / references.get(i).size() * 10.0;
         }
         return out;
     }
 
-    /** TF-IDF vector of one caption: weights and norm per n, and its number of bigrams. */
+    /** TF-IDF vector of one caption: per n its n-gram ids (ascending) and weights, the norm, and its number of bigrams. */
     private static final class Vec {
-        final List<Map<String, Double>> weights = new ArrayList<>(NGrams.MAX_N);
+        final int[][] ids;
+        final double[][] weights = new double[NGrams.MAX_N][];
         final double[] norm = new double[NGrams.MAX_N];
         final long length;
 
-        Vec(List<Map<String, Integer>> counts, Map<String, Integer> df, double logN) {
+        Vec(NGrams.Counts counts, int[] df, double logN) {
+            ids = counts.ids();
             long bigrams = 0;
             for (int n = 0; n < NGrams.MAX_N; n++) {
-                Map<String, Double> w = new HashMap<>();
+                int[] c = counts.counts()[n];
+                double[] w = new double[c.length];
                 double sq = 0;
-                for (Map.Entry<String, Integer> e : counts.get(n).entrySet()) {
-                    double v = e.getValue() * (logN - Math.log(Math.max(1.0, df.getOrDefault(e.getKey(), 0))));
-                    w.put(e.getKey(), v);
-                    sq += v * v;
+                for (int k = 0; k < c.length; k++) {
+                    w[k] = c[k] * (logN - Math.log(Math.max(1.0, df[ids[n][k]])));
+                    sq += w[k] * w[k];
                     if (n == 1) {
-                        bigrams += e.getValue();
+                        bigrams += c[k];
                     }
                 }
-                weights.add(w);
+                weights[n] = w;
                 norm[n] = Math.sqrt(sq);
             }
             length = bigrams;

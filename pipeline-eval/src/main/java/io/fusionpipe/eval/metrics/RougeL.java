@@ -15,17 +15,22 @@ public final class RougeL {
     }
 
     public static double score(String candidate, List<String> references) {
+        return score(candidate, references, new NGrams());
+    }
+
+    /** The same, with tokens interned in {@code index} (one per scoring call: equal words get equal ids). */
+    static double score(String candidate, List<String> references, NGrams index) {
         if (references.isEmpty()) {
             throw new IllegalArgumentException("ROUGE-L needs at least one reference");
         }
-        List<String> c = PythonStrings.splitSpace(candidate);
+        int[] c = index.tokens(PythonStrings.splitSpace(candidate));
         double precision = 0;
         double recall = 0;
         for (String reference : references) {
-            List<String> r = PythonStrings.splitSpace(reference);
+            int[] r = index.tokens(PythonStrings.splitSpace(reference));
             int lcs = lcs(r, c);
-            precision = Math.max(precision, lcs / (double) c.size());
-            recall = Math.max(recall, lcs / (double) r.size());
+            precision = Math.max(precision, lcs / (double) c.length);
+            recall = Math.max(recall, lcs / (double) r.length);
         }
         if (precision == 0 || recall == 0) {
             return 0.0;
@@ -35,17 +40,22 @@ public final class RougeL {
 
     /** Length of the longest common subsequence of two token lists (one row of the DP table at a time). */
     static int lcs(List<String> a, List<String> b) {
-        int[] prev = new int[b.size() + 1];
-        int[] cur = new int[b.size() + 1];
-        for (int i = 1; i <= a.size(); i++) {
-            String x = a.get(i - 1);
-            for (int j = 1; j <= b.size(); j++) {
-                cur[j] = x.equals(b.get(j - 1)) ? prev[j - 1] + 1 : Math.max(prev[j], cur[j - 1]);
+        NGrams index = new NGrams();
+        return lcs(index.tokens(a), index.tokens(b));
+    }
+
+    static int lcs(int[] a, int[] b) {
+        int[] prev = new int[b.length + 1];
+        int[] cur = new int[b.length + 1];
+        for (int i = 1; i <= a.length; i++) {
+            int x = a[i - 1];
+            for (int j = 1; j <= b.length; j++) {
+                cur[j] = x == b[j - 1] ? prev[j - 1] + 1 : Math.max(prev[j], cur[j - 1]);
             }
             int[] t = prev;
             prev = cur;
             cur = t;
         }
-        return prev[b.size()];
+        return prev[b.length];
     }
 }
