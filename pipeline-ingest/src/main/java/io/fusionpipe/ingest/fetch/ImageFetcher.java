@@ -85,7 +85,7 @@ public final class ImageFetcher {
             if (!d.allowed()) {
                 throw new Rejection(RejectReason.ADDRESS_NOT_ALLOWED, (hop > 0 ? "redirected to " : "") + d.refusal());
             }
-            HttpGet.Response r = send(uri, d, s, deadline);
+            HttpGet.Response r = send(uri, host, d, s, deadline);
             int status = r.status();
             if (REDIRECTS.contains(status) && r.header("location") != null) {
                 if (hop >= s.maxRedirects()) {
@@ -104,8 +104,9 @@ public final class ImageFetcher {
         }
     }
 
-    private static HttpGet.Response send(URI uri, AddressPolicy.Decision d, IngestSettings s, long deadline) throws Rejection, IOException {
-        Semaphore gate = PER_HOST.computeIfAbsent(Endpoint.of(uri).host() + "#" + s.perHostConcurrency(),
+    private static HttpGet.Response send(URI uri, String host, AddressPolicy.Decision d, IngestSettings s, long deadline)
+            throws Rejection, IOException {
+        Semaphore gate = PER_HOST.computeIfAbsent(host + "#" + s.perHostConcurrency(),
                 h -> new Semaphore(s.perHostConcurrency()));
         try {
             // waiting for a permit counts against the image's deadline too: slow hosts cannot hold a queue of tasks
