@@ -12,6 +12,7 @@ import io.fusionpipe.ingest.IngestSettings;
 import io.fusionpipe.ingest.source.InputSpec;
 import io.fusionpipe.layout.ConfigSnapshot;
 import io.fusionpipe.layout.FileLock;
+import io.fusionpipe.layout.LockSettings;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.layout.HadoopFiles;
 import io.fusionpipe.records.NightlyRecord;
@@ -41,6 +42,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -56,6 +58,8 @@ import java.util.function.UnaryOperator;
  * two nightly runs from overlapping; the second fails at once, naming the holder.
  */
 public final class NightlyPipeline {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NightlyPipeline.class);
 
     /** The night's steps in order; {@code train} trains every variant. */
     public static final List<String> STEPS = List.of("ingest", "train", "eval", "report", "promote");
@@ -100,9 +104,12 @@ public final class NightlyPipeline {
         FusionRoot root = FusionRoot.of(config);
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         Path lock = lockFile(root);
-        Optional<FileLock> held = FileLock.acquire(hadoop, lock, Duration.ZERO, "nightly " + req.date());
+        LockSettings locks = LockSettings.of(config);
+        Optional<FileLock> held = FileLock.acquire(hadoop, lock, locks, "nightly " + req.date());
         if (held.isEmpty()) {
-            String reason = "another nightly run holds " + lock + " (" + FileLock.holder(hadoop, lock) + "); if that process is gone, delete the file";
+            String reason = "another nightly run holds " + lock + " (" + FileLock.holder(hadoop, lock) + "); waited "
+                    + locks.maxWait().toSeconds() + " s (fusionpipe.locks.wait); a holder that stops renewing is taken over after "
+                    + locks.lease().toSeconds() + " s (fusionpipe.locks.lease)";
             out.println("nightly: " + reason);
             return new Result(ExitCodes.FAILURE, "locked", reason, logFile(root, req.date()), null);
         }
@@ -291,24 +298,55 @@ public final class NightlyPipeline {
             once("ingest", () -> {
                 int latest = latestVersion();
                 Integer before = step("ingest").beforeVersion();
-                if (before != null && latest > before) {
-                    // published before the previous attempt died, not yet logged: adopt it, do not append twice
-                    update("ingest", s -> s.ingested(latest, null, null, null));
-                    return "adopted v" + latest + ", published by the previous attempt";
-                }
-                update("ingest", s -> s.ingestStarted(latest));
-                save();
                 IngestSettings s = IngestSettings.of(config);
+                List<InputSpec> inputs = InputSpec.resolveAll(req.inputs(), s.format(), hadoop);
+                if (before != null && latest > before) {
+                    OptionalInt own = publishedFrom(inputs, before, latest);
+                    if (own.isPresent()) {
+                        // published before the previous attempt died, not yet logged: adopt it, do not append twice
+                        update("ingest", st -> st.ingested(own.getAsInt(), null, null, null));
+                        return "adopted v" + own.getAsInt() + ", published by the previous attempt";
+                    }
+                    LOG.warn("nightly {}: v{}..v{} were published by other ingests (other inputs); appending tonight's inputs",
+                            req.date(), before + 1, latest);
+                }
+                update("ingest", st -> st.ingestStarted(latest));
+                save();
                 if (!s.append()) {
                     throw new IllegalStateException("nightly ingests with fusionpipe.ingest.mode = append (got " + s.mode() + ")");
                 }
-                IngestPipeline.Result r = IngestPipeline.run(spark, config, s,
-                        new IngestPipeline.Request(req.dataset(), InputSpec.resolveAll(req.inputs(), s.format(), hadoop)));
+                IngestPipeline.Result r = IngestPipeline.run(spark, config, s, new IngestPipeline.Request(req.dataset(), inputs));
                 update("ingest", st -> st.ingested(r.version(), r.rowsIn(), r.rowsWritten(), r.rowsRejected()));
                 return String.format(Locale.ROOT, "v%d: %d rows in, %d written, %d rejected %s", r.version(), r.rowsIn(), r.rowsWritten(),
                         r.rowsRejected(), r.rejectsByReason());
             });
             return DatasetVersion.open(root, req.dataset(), step("ingest").version(), hadoop);
+        }
+
+        /** The newest version in (before, latest] whose manifest lists exactly tonight's inputs: the previous attempt's own publish. */
+        private OptionalInt publishedFrom(List<InputSpec> inputs, int before, int latest) {
+            java.util.Set<String> wanted = new java.util.TreeSet<>();
+            for (InputSpec in : inputs) {
+                org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(in.path());
+                try {
+                    wanted.add(p.getFileSystem(hadoop).makeQualified(p).toString());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            for (int k = latest; k > before; k--) {
+                try {
+                    DatasetVersion v = DatasetVersion.open(root, req.dataset(), k, hadoop);
+                    java.util.Set<String> had = new java.util.TreeSet<>();
+                    v.manifest().inputs().forEach(in -> had.add(in.path()));
+                    if (had.equals(wanted)) {
+                        return OptionalInt.of(k);
+                    }
+                } catch (NotFoundException e) {
+                    // an uncommitted version: not adoptable
+                }
+            }
+            return OptionalInt.empty();
         }
 
         private int latestVersion() {

@@ -20,6 +20,7 @@ import java.util.TreeMap;
  *                          _rejects/        Parquet: source, source_ref, id, reason, detail
  *                          _vocab.json      the tokenizer vocabulary (fitted on train)
  *                          _fusionpipe.conf the resolved config
+ *                          _COMMITTED       written last: the version is complete (schema 3 on)
  * </pre>
  * Everything that is not data starts with '_', so {@code spark.read.parquet("v<k>")} reads the
  * splits (with a {@code split} column) and nothing else.
@@ -29,8 +30,17 @@ import java.util.TreeMap;
  */
 public final class DatasetSchema {
 
-    /** Bumped whenever a column is added, removed or changes meaning. 2: {@code fields} a JSON string (was a MAP). */
-    public static final int VERSION = 2;
+    /**
+     * Bumped whenever a column is added, removed or changes meaning, or the layout's rules change.
+     * 2: {@code fields} a JSON string (was a MAP). 3: a version is committed by its {@link #COMMITTED} marker.
+     */
+    public static final int VERSION = 3;
+
+    /** The first version whose datasets are visible only with their {@link #COMMITTED} marker (older ones were published by one rename). */
+    public static final int COMMIT_MARKER_SINCE = 3;
+
+    /** Written last into {@code v<k>}: the version's files are all in place (see {@link DatasetVersions}). */
+    public static final String COMMITTED = io.fusionpipe.layout.Commits.MARKER;
 
     /** The oldest version this build still reads. */
     public static final int OLDEST_READABLE = 1;

@@ -34,8 +34,12 @@ public record DatasetVersion(String name, int version, Path path, int width, int
         Path path = versions.version(k);
         Path manifestPath = new Path(path, DatasetSchema.MANIFEST);
         try {
-            if (!manifestPath.getFileSystem(hadoop).exists(manifestPath)) {
-                throw new NotFoundException("dataset '" + name + "' has no version " + k + " (no " + manifestPath + ")");
+            if (!manifestPath.getFileSystem(hadoop).exists(manifestPath) && !path.getFileSystem(hadoop).exists(path)) {
+                throw new NotFoundException("dataset '" + name + "' has no version " + k + " (no " + path + ")");
+            }
+            String why = versions.uncommitted(path);
+            if (why != null) {
+                throw new NotFoundException("dataset '" + name + "' version " + k + " is not committed: " + path + " has " + why);
             }
             DatasetManifest m = DatasetManifest.fromJson(HadoopFiles.readString(hadoop, manifestPath), manifestPath.toString());
             int v = m.schemaVersion();

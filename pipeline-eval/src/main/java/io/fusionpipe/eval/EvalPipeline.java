@@ -11,6 +11,7 @@ import io.fusionpipe.eval.fields.FieldScores;
 import io.fusionpipe.eval.metrics.Bleu;
 import io.fusionpipe.eval.metrics.CaptionScorer;
 import io.fusionpipe.eval.stats.Bootstrap;
+import io.fusionpipe.layout.Commits;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.layout.ConfigSnapshot;
 import io.fusionpipe.layout.HadoopFiles;
@@ -293,23 +294,24 @@ public final class EvalPipeline {
         return new Scored(variants, distributions, rows, cards);
     }
 
-    /** 5. predictions.parquet, metrics.parquet, metrics.json and the config into a staging directory, published with one rename. */
+    /** 5. predictions.parquet, metrics.parquet, metrics.json and the config into a staging directory, moved into place and committed. */
     private static Path publish(SparkSession spark, FusionConfig config, FusionRoot root, EvalRecord metrics, List<Row> rows) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         Path dir = root.eval(metrics.evalId());
-        Path staging = new Path(dir.getParent(), "." + metrics.evalId() + ".tmp");
+        Path staging = new Path(dir.getParent(), ".staging-" + metrics.evalId());
+        for (Path p : HadoopFiles.removeLeftovers(hadoop, dir.getParent(), config.config().getDuration("fusionpipe.storage.leftover-age"))) {
+            LOG.info("eval: removed {}, left by an eval that did not finish", p);
+        }
         try {
-            FileSystem fs = staging.getFileSystem(hadoop);
             spark.createDataFrame(rows, PREDICTIONS).coalesce(1).write().parquet(new Path(staging, "predictions.parquet").toString());
             spark.createDataFrame(MetricsTable.rows(metrics), MetricsTable.SCHEMA).coalesce(1).write()
                     .parquet(new Path(staging, MetricsTable.FILE).toString());
             HadoopFiles.writeAtomically(hadoop, new Path(staging, EvalRecord.FILE), metrics.toJson());
             ConfigSnapshot.write(hadoop, config, staging);
-            if (!fs.rename(staging, dir)) {
-                throw new IOException("could not rename " + staging + " to " + dir);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing " + dir + ": " + e.getMessage(), e);
+            Commits.publish(hadoop, staging, dir, Map.of("eval", metrics.evalId()));
+        } catch (RuntimeException e) {
+            HadoopFiles.deleteQuietly(hadoop, staging);
+            throw e;
         }
         return dir;
     }

@@ -2,6 +2,7 @@ package io.fusionpipe.eval;
 
 import io.fusionpipe.errors.BadInputException;
 import io.fusionpipe.errors.NotFoundException;
+import io.fusionpipe.layout.Commits;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.layout.HadoopFiles;
 import io.fusionpipe.records.EvalRecord;
@@ -19,6 +20,8 @@ import java.util.List;
 /** Reading published evaluations, {@code ROOT/evals/<eval-id>/metrics.json}: one place for reports, promotion and the demo. */
 public final class Evals {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Evals.class);
+
     private Evals() {
     }
 
@@ -28,6 +31,10 @@ public final class Evals {
         Path m = new Path(root.eval(evalId), EvalRecord.FILE);
         String text;
         try {
+            if (m.getFileSystem(hadoop).exists(m) && !Commits.committed(hadoop, root.eval(evalId), EvalRecord.FILE)) {
+                throw new NotFoundException("eval " + evalId + " is not committed (no " + Commits.marker(root.eval(evalId))
+                        + ": its publish did not finish); run eval again");
+            }
             if (!m.getFileSystem(hadoop).exists(m)) {
                 List<String> known = list(root, hadoop).stream().map(EvalRecord::evalId).toList();
                 throw new NotFoundException("unknown eval " + evalId + ": no " + m + (known.isEmpty() ? " (no evaluations under " + root.evals() + ")"
@@ -52,6 +59,10 @@ public final class Evals {
             for (FileStatus st : fs.listStatus(evals)) {
                 Path m = new Path(st.getPath(), EvalRecord.FILE);
                 if (st.getPath().getName().startsWith(".") || !fs.exists(m)) {
+                    continue;
+                }
+                if (!Commits.committed(hadoop, st.getPath(), EvalRecord.FILE)) {
+                    LOG.warn("ignoring {}: no {} (a publish that did not finish)", st.getPath(), Commits.MARKER);
                     continue;
                 }
                 out.add(EvalRecord.fromJson(HadoopFiles.readString(hadoop, m), m.toString()));

@@ -254,10 +254,7 @@ public final class GeneratePipeline {
                     }
                 }
             }
-            Path manifest = new Path(out, MANIFEST);
-            if (!fs.rename(tmp, manifest)) {
-                throw new IOException("cannot rename " + tmp + " to " + manifest);
-            }
+            HadoopFiles.replace(hadoop, tmp, new Path(out, MANIFEST));
             fs.delete(new Path(out, PARTS), true);
         } catch (IOException e) {
             throw new UncheckedIOException("writing " + out + "/" + MANIFEST + ": " + e.getMessage(), e);

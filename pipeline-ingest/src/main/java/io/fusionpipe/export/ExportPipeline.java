@@ -4,6 +4,7 @@ import io.fusionpipe.dataset.DatasetSchema;
 import io.fusionpipe.dataset.DatasetVersion;
 import io.fusionpipe.errors.BadInputException;
 import io.fusionpipe.json.Json;
+import io.fusionpipe.layout.Commits;
 import io.fusionpipe.layout.HadoopFiles;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -115,9 +116,7 @@ public final class ExportPipeline {
             }
             HadoopFiles.writeAtomically(hadoop, new Path(staging, "_export.json"), Json.pretty(Map.of("dataset", ds.name(),
                     "version", ds.version(), "format", format.name().toLowerCase(Locale.ROOT), "samples_by_split", samples)));
-            if (!fs.rename(staging, out)) {
-                throw new IOException("could not rename " + staging + " to " + out);
-            }
+            Commits.publish(hadoop, staging, out, Map.of("dataset", ds.name(), "version", ds.version()), false);
             return new Result(out, samples, files);
         } catch (IOException e) {
             throw new UncheckedIOException("exporting " + ds.name() + " v" + ds.version() + " to " + out + ": " + e.getMessage(), e);

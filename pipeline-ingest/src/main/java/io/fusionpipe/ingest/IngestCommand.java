@@ -65,6 +65,7 @@ public final class IngestCommand implements FusionCommand {
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "published %s (v%d): %d samples %s from %d input rows; %d rows written, %d rejected%n",
                 r.path(), r.version(), r.samples(), r.samplesBySplit(), r.rowsIn(), r.rowsWritten(), r.rowsRejected());
+        out.println("committed: " + r.marker());
         if (!r.rejectsByReason().isEmpty()) {
             out.println("rejects by reason: " + r.rejectsByReason() + " (details in " + r.path() + "/_rejects)");
         }

@@ -14,8 +14,10 @@ import io.fusionpipe.ingest.image.PerceptualHash;
 import io.fusionpipe.errors.BadInputException;
 import io.fusionpipe.ingest.source.InputSpec;
 import io.fusionpipe.ingest.source.Sources;
+import io.fusionpipe.layout.FileLock;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.layout.HadoopFiles;
+import io.fusionpipe.layout.LockSettings;
 import io.fusionpipe.log.StageLog;
 import io.fusionpipe.records.DatasetManifest;
 import io.fusionpipe.text.Tokenizer;
@@ -36,6 +38,8 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 import java.io.IOException;
@@ -59,6 +63,8 @@ import static org.apache.spark.sql.functions.col;
  */
 public final class IngestPipeline {
 
+    private static final Logger LOG = LoggerFactory.getLogger(IngestPipeline.class);
+
     /** Up to this many duplicate decisions are broadcast; more are joined. */
     static final long BROADCAST_DECISIONS = 200_000;
 
@@ -75,8 +81,8 @@ public final class IngestPipeline {
         }
     }
 
-    /** What a run published. */
-    public record Result(String path, int version, long rowsIn, long rowsWritten, long rowsRejected, long samples,
+    /** What a run published; {@code marker} is its commit marker. */
+    public record Result(String path, String marker, int version, long rowsIn, long rowsWritten, long rowsRejected, long samples,
                          Map<String, Long> rejectsByReason, Map<String, Long> samplesBySplit, String vocabHash, int vocabSize) {
     }
 
@@ -159,9 +165,31 @@ public final class IngestPipeline {
         }
     }
 
+    /**
+     * Runs the steps while holding the dataset's lock ({@code datasets/NAME/.lock}, a lease): a
+     * second ingest into the same dataset waits {@code fusionpipe.locks.wait}, then fails naming the holder.
+     */
     public static Result run(SparkSession spark, FusionConfig config, IngestSettings s, Request req) {
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        Path dataset = FusionRoot.of(config).dataset(req.name());
+        Path lockFile = new Path(dataset, ".lock");
+        LockSettings locks = LockSettings.of(config);
+        FileLock lock = FileLock.acquire(hadoop, lockFile, locks, "ingest " + req.name()).orElseThrow(() -> new IllegalStateException(
+                "dataset '" + req.name() + "' is being written by another ingest (" + FileLock.holder(hadoop, lockFile) + "; lock "
+                        + lockFile + "); waited " + locks.maxWait().toSeconds() + " s (fusionpipe.locks.wait)"));
+        try {
+            for (Path p : HadoopFiles.removeLeftovers(hadoop, dataset, config.config().getDuration("fusionpipe.storage.leftover-age"))) {
+                LOG.info("ingest: removed {}, left by an ingest that did not finish", p);
+            }
+            return run(new Job(spark, config, s, req), lock);
+        } finally {
+            lock.close();
+        }
+    }
+
+    private static Result run(Job job, FileLock lock) {
         StageLog stage = StageLog.start("ingest");
-        Job job = new Job(spark, config, s, req);
+        IngestSettings s = job.s;
         try {
             JavaRDD<Row> raw = read(job);
             Map<String, Long> rowsInBySource = countRows(job, raw);
@@ -186,6 +214,7 @@ public final class IngestPipeline {
                 IngestRows.checkConservation(rowsInBySource, writtenBySource, rejects.bySource());
                 job.lap("split_tokenize_write");
                 job.total();
+                lock.check();
                 Result r = publish(job, staging, vocab, rowsInBySource, writtenBySource, rejects, samplesBySplit);
                 stage.count("version", r.version()).count("rows_in", r.rowsIn()).count("rows_written", r.rowsWritten())
                         .count("rows_rejected", r.rowsRejected()).count("samples", r.samples()).ok();
@@ -432,7 +461,7 @@ public final class IngestPipeline {
         return new RejectCounts(count, byReason, bySource);
     }
 
-    /** 11. The vocabulary, config and manifest into staging, then the version published with one rename. */
+    /** 11. The vocabulary, config and manifest into staging, then the version moved into place and committed (its marker last). */
     private static Result publish(Job job, Path staging, Vocabulary vocab, Map<String, Long> rowsInBySource, Map<String, Long> writtenBySource,
                                   RejectCounts rejects, Map<String, Long> samplesBySplit) throws IOException {
         IngestSettings s = job.s;
@@ -450,8 +479,8 @@ public final class IngestPipeline {
         if (job.req.failBeforePublish()) {
             throw new IllegalStateException("injected failure before publishing v" + job.version);
         }
-        Path published = job.versions.publish(staging, job.version);
-        return new Result(published.toString(), job.version, rowsIn, rowsWritten, rejects.total(), totalSamples, rejects.byReason(),
+        Path marker = job.versions.publish(staging, job.version, manifest.toJson());
+        return new Result(marker.getParent().toString(), marker.toString(), job.version, rowsIn, rowsWritten, rejects.total(), totalSamples, rejects.byReason(),
                 samplesBySplit, vocab.hash(), vocab.size());
     }
 

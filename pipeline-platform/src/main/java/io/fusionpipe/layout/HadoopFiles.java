@@ -2,8 +2,10 @@ package io.fusionpipe.layout;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
@@ -48,47 +50,101 @@ public final class HadoopFiles {
         return fs;
     }
 
+    /** Object stores whose single-object PUT is atomic but whose rename is a copy and whose create-if-absent is check-then-put. */
+    private static final java.util.Set<String> OBJECT_STORES = java.util.Set.of("s3a", "s3", "s3n", "gs", "oss", "cosn", "obs", "wasb", "wasbs");
+
+    /** True for object stores (see {@link #OBJECT_STORES}), where a rename copies and a directory rename is not atomic. */
+    public static boolean isObjectStore(FileSystem fs) {
+        return OBJECT_STORES.contains(fs.getUri().getScheme());
+    }
+
+    /** True when {@link #createExclusive} is one atomic step on {@code fs} (local, HDFS); false on object stores. */
+    public static boolean hasAtomicCreate(FileSystem fs) {
+        return !isObjectStore(fs);
+    }
+
     /**
-     * Writes a file so that readers see either the old content or the new one, never half of it:
-     * write a hidden temporary sibling, then rename over the target. On the local file system the
-     * rename replaces the target in one step (POSIX rename); elsewhere (HDFS, object stores) the old
-     * target is deleted just before the rename.
+     * Writes a file so that readers see either the old content or the new one, never half of it and
+     * never no file: on the local file system a hidden temporary sibling is renamed over the target
+     * (POSIX rename); on HDFS and other file systems the same with an overwriting rename through
+     * {@link FileContext} (one step in the NameNode); on object stores the target is written directly,
+     * since an object becomes visible only when its upload completes, whole, replacing the old one.
      */
     public static void writeAtomically(Configuration conf, Path target, byte[] content) {
         try {
             FileSystem fs = fileSystem(target, conf);
             Path parent = target.getParent();
+            if (isObjectStore(fs)) {
+                try (FSDataOutputStream out = fs.create(target, true)) {
+                    out.write(content);
+                }
+                return;
+            }
             fs.mkdirs(parent);
             Path tmp = new Path(parent, "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
             try (FSDataOutputStream out = fs.create(tmp, false)) {
                 out.write(content);
             }
-            if (fs instanceof LocalFileSystem local) {
-                try {
-                    Files.move(local.pathToFile(tmp).toPath(), local.pathToFile(target).toPath(), StandardCopyOption.ATOMIC_MOVE,
-                            StandardCopyOption.REPLACE_EXISTING);
-                } catch (IOException e) {
-                    fs.delete(tmp, false);
-                    throw e;
-                }
-                return;
-            }
-            if (fs.exists(target) && !fs.delete(target, false)) {
-                fs.delete(tmp, false);
-                throw new IOException("cannot replace " + target);
-            }
-            if (!fs.rename(tmp, target)) {
-                fs.delete(tmp, false);
-                throw new IOException("cannot rename " + tmp + " to " + target);
-            }
+            replace(conf, tmp, target);
         } catch (IOException e) {
             throw new UncheckedIOException("writing " + target + ": " + e.getMessage(), e);
         }
     }
 
     /**
+     * Moves the complete file {@code tmp} over {@code target} in one step for readers (see
+     * {@link #writeAtomically}); on object stores it is copied in one upload and then removed.
+     * On failure {@code tmp} is removed and the target keeps its old content.
+     */
+    public static void replace(Configuration conf, Path tmp, Path target) throws IOException {
+        FileSystem fs = fileSystem(target, conf);
+        try {
+            if (fs instanceof LocalFileSystem local) {
+                Files.move(local.pathToFile(tmp).toPath(), local.pathToFile(target).toPath(), StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            } else if (isObjectStore(fs)) {
+                try (var in = fs.open(tmp); FSDataOutputStream out = fs.create(target, true)) {
+                    in.transferTo(out);
+                }
+                fs.delete(tmp, false);
+            } else {
+                FileContext.getFileContext(fs.getUri(), conf).rename(tmp, target, Options.Rename.OVERWRITE);
+            }
+        } catch (IOException | RuntimeException e) {
+            fs.delete(tmp, false);
+            throw e;
+        }
+    }
+
+    /**
+     * Removes what killed writers left in {@code dir}: hidden staging directories ({@code .staging-*})
+     * and temporary files ({@code .*.tmp}) last modified more than {@code age} ago. Returns what was removed.
+     */
+    public static java.util.List<Path> removeLeftovers(Configuration conf, Path dir, java.time.Duration age) {
+        java.util.List<Path> removed = new java.util.ArrayList<>();
+        try {
+            FileSystem fs = fileSystem(dir, conf);
+            if (!fs.exists(dir)) {
+                return removed;
+            }
+            long cutoff = System.currentTimeMillis() - age.toMillis();
+            for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(dir)) {
+                String n = st.getPath().getName();
+                boolean leftover = n.startsWith(".staging-") || (n.startsWith(".") && n.endsWith(".tmp"));
+                if (leftover && st.getModificationTime() < cutoff && fs.delete(st.getPath(), true)) {
+                    removed.add(st.getPath());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cleaning leftovers in " + dir + ": " + e.getMessage(), e);
+        }
+        return removed;
+    }
+
+    /**
      * Creates {@code file} with {@code content} only if it does not exist yet, as one step (O_EXCL on
-     * the local file system, HDFS's create without overwrite elsewhere); false when it exists. A lock.
+     * the local file system, HDFS's create without overwrite elsewhere); false when it exists. On
+     * object stores it is a check then a write ({@link #hasAtomicCreate} is false).
      */
     public static boolean createExclusive(Configuration conf, Path file, String content) {
         try {
@@ -111,6 +167,15 @@ public final class HadoopFiles {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("creating " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes {@code path} recursively, ignoring failures (for a failed writer's staging; a later writer removes what is left). */
+    public static void deleteQuietly(Configuration conf, Path path) {
+        try {
+            fileSystem(path, conf).delete(path, true);
+        } catch (IOException | RuntimeException ignored) {
+            // removed later by removeLeftovers
         }
     }
 

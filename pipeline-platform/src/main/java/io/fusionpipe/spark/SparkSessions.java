@@ -66,6 +66,11 @@ public final class SparkSessions {
         if (!conf.contains("spark.master")) {
             conf.setMaster(s.master());
         }
+        if (conf.get("spark.master").startsWith("local") && !conf.contains("spark.locality.wait")) {
+            // one executor, so locality buys nothing; and a local backend offers cores again only when a
+            // task ends, so tasks that prefer an HDFS DataNode's host name were never launched (a stage hung)
+            conf.set("spark.locality.wait", "0s");
+        }
         authSecret(conf.getAll(), System.getenv()).ifPresent(secret -> conf.set(AUTH_SECRET, secret));
         return SparkSession.builder().config(conf).getOrCreate();
     }

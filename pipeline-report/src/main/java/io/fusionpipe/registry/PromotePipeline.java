@@ -1,5 +1,7 @@
 package io.fusionpipe.registry;
 
+import io.fusionpipe.layout.LockSettings;
+
 import io.fusionpipe.config.FusionConfig;
 import io.fusionpipe.errors.BadInputException;
 import io.fusionpipe.eval.EvalSettings;
@@ -9,7 +11,6 @@ import io.fusionpipe.records.EvalRecord;
 import io.fusionpipe.records.RegistryRecord;
 import org.apache.hadoop.conf.Configuration;
 
-import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 
@@ -25,11 +26,11 @@ public final class PromotePipeline {
     }
 
     /** Typed view of {@code fusionpipe.registry.*}. */
-    public record Settings(String modelName, double minGain, Duration lockWait) {
+    public record Settings(String modelName, double minGain, LockSettings lock) {
         public static Settings of(FusionConfig config) {
             var c = config.config();
             return new Settings(c.getString("fusionpipe.registry.model-name"), c.getDouble("fusionpipe.registry.min-gain"),
-                    c.getDuration("fusionpipe.registry.lock-wait"));
+                    LockSettings.of(config).withMaxWait(c.getDuration("fusionpipe.registry.lock-wait")));
         }
     }
 
@@ -97,7 +98,7 @@ public final class PromotePipeline {
             RegistryRecord.Champion crowned = !d.outcome().crowns() ? null : new RegistryRecord.Champion(challengerId, challenging.variant(),
                     evalId, metric, challengerValue, metrics.dataset().name() + " v" + metrics.dataset().version(), now);
             return current.with(entry, crowned, now);
-        }, s.lockWait());
+        }, s.lock());
         return new Result(decided[0], name, challengerId, championRun[0], state);
     }
 }

@@ -10,6 +10,7 @@ import io.fusionpipe.errors.BadInputException;
 import io.fusionpipe.eval.EvalSettings;
 import io.fusionpipe.eval.Evals;
 import io.fusionpipe.layout.ConfigSnapshot;
+import io.fusionpipe.layout.Commits;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.layout.HadoopFiles;
 import io.fusionpipe.records.EvalRecord;
@@ -101,24 +102,24 @@ public final class ReportPipeline {
         ReportWriter writer = new ReportWriter(data);
 
         Path dir = new Path(root.reports(), evalId);
-        Path staging = new Path(root.reports(), "." + evalId + ".tmp");
+        Path staging = new Path(root.reports(), ".staging-" + evalId + "-" + java.util.UUID.randomUUID());
+        for (Path p : HadoopFiles.removeLeftovers(hadoop, root.reports(), config.config().getDuration("fusionpipe.storage.leftover-age"))) {
+            LOG.info("report: removed {}, left by a report that did not finish", p);
+        }
         try {
-            FileSystem fs = HadoopFiles.fileSystem(dir, hadoop);
-            fs.delete(staging, true);
             HadoopFiles.writeAtomically(hadoop, new Path(staging, "report.html"), writer.html());
             HadoopFiles.writeAtomically(hadoop, new Path(staging, "report.md"), writer.markdown("report.html"));
             ConfigSnapshot.write(hadoop, config, staging);
-            // replace an earlier report of the same evaluation (e.g. with other --against evals) in two renames
-            Path old = new Path(root.reports(), "." + evalId + ".old");
-            fs.delete(old, true);
+            // an earlier report of the same evaluation (e.g. with other --against evals) is moved aside, kept until the new one is committed
+            FileSystem fs = HadoopFiles.fileSystem(dir, hadoop);
+            Path old = new Path(root.reports(), ".staging-" + evalId + "-replaced-" + java.util.UUID.randomUUID());
             if (fs.exists(dir) && !fs.rename(dir, old)) {
                 throw new IOException("could not move the earlier report " + dir + " aside");
             }
-            if (!fs.rename(staging, dir)) {
-                throw new IOException("could not rename " + staging + " to " + dir);
-            }
+            Commits.publish(hadoop, staging, dir, Map.of("eval", evalId));
             fs.delete(old, true);
         } catch (IOException e) {
+            HadoopFiles.deleteQuietly(hadoop, staging);
             throw new UncheckedIOException("writing report " + dir + ": " + e.getMessage(), e);
         }
         stage.count("variants", metrics.variants().size()).count("gallery", gallery.size()).count("trend", trend.size()).ok();

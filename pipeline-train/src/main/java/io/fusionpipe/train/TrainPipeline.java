@@ -25,6 +25,7 @@ import io.fusionpipe.train.model.ModelSpec;
 import io.fusionpipe.train.model.NormStatistics;
 import io.fusionpipe.train.model.Variant;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -136,6 +137,11 @@ public final class TrainPipeline {
         if (last == 0) {
             throw new BadInputException("--resume " + runId + ": no checkpoint yet; start a new run instead");
         }
+        java.time.Duration leftoverAge = config.config().getDuration("fusionpipe.storage.leftover-age");
+        for (Path dir : List.of(runDir, Runs.checkpoint(runDir, 1).getParent())) {
+            HadoopFiles.removeLeftovers(hadoop, dir, leftoverAge).forEach(p -> LOG.info("resume: removed {}, left by the killed run", p));
+        }
+        restoreBest(hadoop, runDir, done.subList(0, last), ds.rows("val") > 0, s.earlyStopping().minDelta());
         ComputationGraph graph = restore(hadoop, Runs.checkpoint(runDir, last));
         Variant variant = Variant.parse(run.variant());
         LOG.info("resuming {} after epoch {}", runId, last);
@@ -354,7 +360,50 @@ public final class TrainPipeline {
                 ds.rows("train") / seconds, seconds, heap);
     }
 
-    /** The epoch's checkpoint, then metrics.jsonl with its line, then best.zip when it improved (each file atomically). */
+    /**
+     * Makes best.zip the checkpoint of the best epoch metrics.jsonl records: a run killed between
+     * writing metrics.jsonl and best.zip (or after a better epoch's best.zip and before its line)
+     * left best.zip one epoch off. Checkpoints are kept for every epoch, so the right one is there.
+     */
+    static void restoreBest(Configuration hadoop, Path runDir, List<EpochMetrics> recorded, boolean hasVal, double minDelta) {
+        int bestEpoch = 0;
+        BestSoFar best = BestSoFar.START;
+        for (EpochMetrics m : recorded) {
+            double key = hasVal ? m.valLoss() : m.trainLoss();
+            if (best.improvedBy(key)) {
+                bestEpoch = m.epoch();
+            }
+            best = best.after(key, minDelta);
+        }
+        if (bestEpoch == 0) {
+            return;
+        }
+        Path source = Runs.checkpoint(runDir, bestEpoch);
+        Path target = new Path(runDir, "best.zip");
+        try {
+            FileSystem fs = HadoopFiles.fileSystem(runDir, hadoop);
+            if (!fs.exists(source)) {
+                return;
+            }
+            byte[] want = readAll(fs, source);
+            if (fs.exists(target) && java.util.Arrays.equals(want, readAll(fs, target))) {
+                return;
+            }
+            LOG.warn("{}: best.zip was not epoch {}'s model, the best recorded in {}; restored it from {}", runDir.getName(), bestEpoch,
+                    EpochMetrics.FILE, source);
+            HadoopFiles.writeAtomically(hadoop, target, want);
+        } catch (IOException e) {
+            throw new UncheckedIOException("restoring " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] readAll(FileSystem fs, Path p) throws IOException {
+        try (var in = fs.open(p)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** The epoch's checkpoint, then metrics.jsonl with its line, then best.zip when it improved (each file atomically; see {@link #restoreBest}). */
     private static void saveEpoch(Configuration hadoop, Path runDir, int epoch, byte[] model, String metricsJsonl, boolean improved) {
         HadoopFiles.writeAtomically(hadoop, Runs.checkpoint(runDir, epoch), model);
         HadoopFiles.writeAtomically(hadoop, new Path(runDir, EpochMetrics.FILE), metricsJsonl);
