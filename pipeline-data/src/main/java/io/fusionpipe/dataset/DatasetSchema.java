@@ -32,15 +32,12 @@ public final class DatasetSchema {
 
     /**
      * Bumped whenever a column is added, removed or changes meaning, or the layout's rules change.
-     * 2: {@code fields} a JSON string (was a MAP). 3: a version is committed by its {@link #COMMITTED} marker.
+     * 2: {@code fields} a JSON string (was a MAP). 3: a version is committed by its {@code _COMMITTED} marker ({@link io.fusionpipe.layout.Commits}).
      */
     public static final int VERSION = 3;
 
-    /** The first version whose datasets are visible only with their {@link #COMMITTED} marker (older ones were published by one rename). */
+    /** The first version whose datasets are visible only with their {@code _COMMITTED} marker ({@link io.fusionpipe.layout.Commits}) (older ones were published by one rename). */
     public static final int COMMIT_MARKER_SINCE = 3;
-
-    /** Written last into {@code v<k>}: the version's files are all in place (see {@link DatasetVersions}). */
-    public static final String COMMITTED = io.fusionpipe.layout.Commits.MARKER;
 
     /** The oldest version this build still reads. */
     public static final int OLDEST_READABLE = 1;

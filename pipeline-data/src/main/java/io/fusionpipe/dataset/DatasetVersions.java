@@ -79,16 +79,16 @@ public final class DatasetVersions {
     /** Null when {@code dir} is a committed version; otherwise why it is not one. */
     public String uncommitted(Path dir) {
         try {
-            if (fs.exists(marker(dir))) {
+            if (fs.exists(Commits.marker(dir))) {
                 return null;
             }
             Path manifest = new Path(dir, DatasetSchema.MANIFEST);
             if (!fs.exists(manifest)) {
-                return "no " + DatasetSchema.COMMITTED + " and no " + DatasetSchema.MANIFEST + " (a publish that did not finish)";
+                return "no " + Commits.MARKER + " and no " + DatasetSchema.MANIFEST + " (a publish that did not finish)";
             }
             int schema = DatasetManifest.fromJson(HadoopFiles.readString(hadoop, manifest), manifest.toString()).schemaVersion();
             return schema < DatasetSchema.COMMIT_MARKER_SINCE ? null
-                    : "no " + DatasetSchema.COMMITTED + " (a publish that did not finish; the next ingest removes it)";
+                    : "no " + Commits.MARKER + " (a publish that did not finish; the next ingest removes it)";
         } catch (IOException | RuntimeException e) {
             return "unreadable: " + e.getMessage();
         }
@@ -96,10 +96,6 @@ public final class DatasetVersions {
 
     public Path version(int k) {
         return new Path(dataset, "v" + k);
-    }
-
-    public static Path marker(Path versionDir) {
-        return Commits.marker(versionDir);
     }
 
     public Path newStaging(int k) {

@@ -299,9 +299,7 @@ public final class EvalPipeline {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         Path dir = root.eval(metrics.evalId());
         Path staging = new Path(dir.getParent(), ".staging-" + metrics.evalId());
-        for (Path p : HadoopFiles.removeLeftovers(hadoop, dir.getParent(), config.config().getDuration("fusionpipe.storage.leftover-age"))) {
-            LOG.info("eval: removed {}, left by an eval that did not finish", p);
-        }
+        HadoopFiles.removeLeftovers(config, hadoop, dir.getParent(), "eval");
         try {
             spark.createDataFrame(rows, PREDICTIONS).coalesce(1).write().parquet(new Path(staging, "predictions.parquet").toString());
             spark.createDataFrame(MetricsTable.rows(metrics), MetricsTable.SCHEMA).coalesce(1).write()

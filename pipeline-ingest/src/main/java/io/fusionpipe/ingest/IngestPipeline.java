@@ -38,8 +38,6 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 import java.io.IOException;
@@ -62,8 +60,6 @@ import static org.apache.spark.sql.functions.col;
  * that rejects rows returns them beside what it keeps; the per-row work is in {@link IngestRows}.
  */
 public final class IngestPipeline {
-
-    private static final Logger LOG = LoggerFactory.getLogger(IngestPipeline.class);
 
     /** Up to this many duplicate decisions are broadcast; more are joined. */
     static final long BROADCAST_DECISIONS = 200_000;
@@ -178,9 +174,7 @@ public final class IngestPipeline {
                 "dataset '" + req.name() + "' is being written by another ingest (" + FileLock.holder(hadoop, lockFile) + "; lock "
                         + lockFile + "); waited " + locks.maxWait().toSeconds() + " s (fusionpipe.locks.wait)"));
         try {
-            for (Path p : HadoopFiles.removeLeftovers(hadoop, dataset, config.config().getDuration("fusionpipe.storage.leftover-age"))) {
-                LOG.info("ingest: removed {}, left by an ingest that did not finish", p);
-            }
+            HadoopFiles.removeLeftovers(config, hadoop, dataset, "ingest");
             return run(new Job(spark, config, s, req), lock);
         } finally {
             lock.close();

@@ -20,6 +20,8 @@ import java.util.UUID;
 /** Small file operations on any Hadoop FileSystem (local, hdfs://, s3a://). */
 public final class HadoopFiles {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HadoopFiles.class);
+
     private HadoopFiles() {
     }
 
@@ -114,6 +116,16 @@ public final class HadoopFiles {
             fs.delete(tmp, false);
             throw e;
         }
+    }
+
+    /**
+     * {@link #removeLeftovers(Configuration, Path, java.time.Duration)} with the age from
+     * {@code fusionpipe.storage.leftover-age}, logging each removed path as {@code writer}'s.
+     */
+    public static java.util.List<Path> removeLeftovers(io.fusionpipe.config.FusionConfig config, Configuration conf, Path dir, String writer) {
+        java.util.List<Path> removed = removeLeftovers(conf, dir, config.config().getDuration("fusionpipe.storage.leftover-age"));
+        removed.forEach(p -> LOG.info("{}: removed {}, left by a writer that did not finish", writer, p));
+        return removed;
     }
 
     /**

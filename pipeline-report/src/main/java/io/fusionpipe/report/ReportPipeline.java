@@ -103,9 +103,7 @@ public final class ReportPipeline {
 
         Path dir = new Path(root.reports(), evalId);
         Path staging = new Path(root.reports(), ".staging-" + evalId + "-" + java.util.UUID.randomUUID());
-        for (Path p : HadoopFiles.removeLeftovers(hadoop, root.reports(), config.config().getDuration("fusionpipe.storage.leftover-age"))) {
-            LOG.info("report: removed {}, left by a report that did not finish", p);
-        }
+        HadoopFiles.removeLeftovers(config, hadoop, root.reports(), "report");
         try {
             HadoopFiles.writeAtomically(hadoop, new Path(staging, "report.html"), writer.html());
             HadoopFiles.writeAtomically(hadoop, new Path(staging, "report.md"), writer.markdown("report.html"));

@@ -137,9 +137,8 @@ public final class TrainPipeline {
         if (last == 0) {
             throw new BadInputException("--resume " + runId + ": no checkpoint yet; start a new run instead");
         }
-        java.time.Duration leftoverAge = config.config().getDuration("fusionpipe.storage.leftover-age");
         for (Path dir : List.of(runDir, Runs.checkpoint(runDir, 1).getParent())) {
-            HadoopFiles.removeLeftovers(hadoop, dir, leftoverAge).forEach(p -> LOG.info("resume: removed {}, left by the killed run", p));
+            HadoopFiles.removeLeftovers(config, hadoop, dir, "resume");
         }
         restoreBest(hadoop, runDir, done.subList(0, last), ds.rows("val") > 0, s.earlyStopping().minDelta());
         ComputationGraph graph = restore(hadoop, Runs.checkpoint(runDir, last));
