@@ -32,6 +32,7 @@
 # Environment: FP_CLUSTER_TEST_DIR (default target/cluster-test), FP_CLUSTER_CARDS (default 240),
 #   FP_CLUSTER_SKIP_FAULTS=1, FP_CLUSTER_FAULT_RUNS (tries of each fault, default 1),
 #   FP_CLUSTER_MEASURE_HOSTS (host counts to time one epoch on, e.g. "1 2 3"; default: none beyond the main run),
+#   FP_CLUSTER_MEASURE_LOCAL=0 (skip the one-JVM run the cluster's epoch time is compared with; CI skips it),
 #   FP_CLUSTER_PARITY_HOSTS (host counts to run the learning-parity curve on, default 2 (1 on one host); "" for none),
 #   FP_CLUSTER_PARITY_TOLERANCE (largest relative difference of the val losses, default 0.20),
 #   FP_PARTITION_SECONDS (how long a partition lasts, default 20)
@@ -301,8 +302,11 @@ measure_one() {  # measure_one LABEL N MASTER: a 2-epoch run; prints "epoch2_s b
   echo "$(epoch_s "$run" 2) $((SENT / batches)) $JVMS"
 }
 MEASURES=()
-read -r l_s l_b _ < <(measure_one local1 1 "local[1]")
-echo "  one JVM (local[1]): epoch 2 ${l_s} s"
+l_s=null
+if [ "${FP_CLUSTER_MEASURE_LOCAL:-1}" = 1 ]; then
+  read -r l_s l_b _ < <(measure_one local1 1 "local[1]")
+  echo "  one JVM (local[1]): epoch 2 ${l_s} s"
+fi
 bytes_sent train; sent=$SENT; batches=$(( 2 * ( (train_rows + 15) / 16 ) ))
 c_s="$(epoch_s "$RUN" 2)"
 MEASURES+=("{\"hosts\": $HOSTS, \"executors\": $EXECUTORS, \"epoch2_s\": $c_s, \"bytes_per_minibatch\": $((sent / batches)), \"aeron_jvms\": $JVMS}")
@@ -344,11 +348,13 @@ EVAL="$(ls -t "$ROOT/evals" | head -1)"
 test -f "$ROOT/evals/$EVAL/metrics.json" || fail "eval: no metrics.json"
 pass "eval on the cluster: $EVAL"
 
-# start_training NAME: a 3-epoch run on one executor per host in the background; returns once its first epoch
-# is recorded, with DRIVER (the driver's pid), NEW_RUN (its run id) and NEW_APP set
+# start_training NAME: a FAULT_EPOCHS-epoch run on one executor per host in the background; returns once its
+# first epoch is recorded, with DRIVER (the driver's pid), NEW_RUN (its run id) and NEW_APP set. Each fault lands
+# in the last epoch, so --resume has one epoch to do.
+FAULT_EPOCHS=2
 start_training() {
   local prev; prev="$(latest_run)"
-  submit_bg "$1" "$HOSTS" "$MASTER" train --dataset cards --variants early --epochs 3 "${TRAIN_SET[@]}"
+  submit_bg "$1" "$HOSTS" "$MASTER" train --dataset cards --variants early --epochs "$FAULT_EPOCHS" "${TRAIN_SET[@]}"
   DRIVER=$SUBMIT_PID
   for _ in $(seq 1 600); do
     NEW_RUN="$(latest_run)"
@@ -366,7 +372,7 @@ finish() {
   wait "$DRIVER" && rc=0 || rc=$?
   before="$(epochs_done "$run")"
   kept="$(head -n "$before" "$ROOT/runs/$run/metrics.jsonl" | sha256sum)"
-  if [ "$rc" -eq 0 ] && [ "$before" -eq 3 ]; then
+  if [ "$rc" -eq 0 ] && [ "$before" -eq "$FAULT_EPOCHS" ]; then
     OUTCOME=recovered
   elif [ -n "$host" ]; then
     grep -qE "^train failed: .*$host" "$OUT/logs/$name.log" \
@@ -376,9 +382,9 @@ finish() {
     OUTCOME=driver-killed
   fi
   echo "  driver rc $rc; epochs recorded $before; $(grep -oE '^train failed: .{0,300}' "$OUT/logs/$name.log" | head -1)"
-  if [ "$before" -lt 3 ]; then
-    submit "resume-$name" "$HOSTS" "$MASTER" train --resume "$run" --epochs 3 "${TRAIN_SET[@]}"
-    [ "$(epochs_done "$run")" -eq 3 ] || fail "$name: after --resume run $run has $(epochs_done "$run") epochs, expected 3"
+  if [ "$before" -lt "$FAULT_EPOCHS" ]; then
+    submit "resume-$name" "$HOSTS" "$MASTER" train --resume "$run" --epochs "$FAULT_EPOCHS" "${TRAIN_SET[@]}"
+    [ "$(epochs_done "$run")" -eq "$FAULT_EPOCHS" ] || fail "$name: after --resume run $run has $(epochs_done "$run") epochs, expected $FAULT_EPOCHS"
     [ "$(head -n "$before" "$ROOT/runs/$run/metrics.jsonl" | sha256sum)" = "$kept" ] || fail "$name: --resume changed the epochs recorded before the fault"
     OUTCOME="$OUTCOME+resumed"
   fi
@@ -388,7 +394,7 @@ declare -A FAULTS=()
 count() { FAULTS["$1:$2"]=$(( ${FAULTS["$1:$2"]:-0} + 1 )); }
 if [ "${FP_CLUSTER_SKIP_FAULTS:-0}" != 1 ]; then
   for ((try = 1; try <= ${FP_CLUSTER_FAULT_RUNS:-1}; try++)); do
-    step "fault: kill -9 of an executor during epoch 2 of 3 (try $try)"
+    step "fault: kill -9 of an executor during epoch 2 of $FAULT_EPOCHS (try $try)"
     start_training "kill-executor-$try"
     victim_log="$(executor_logs "$NEW_APP" | tail -1)"
     victim_pid=""
@@ -403,7 +409,7 @@ if [ "${FP_CLUSTER_SKIP_FAULTS:-0}" != 1 ]; then
     count kill-executor "$OUTCOME"
     pass "fault kill-executor (try $try): $OUTCOME"
 
-    step "fault: network partition of host $HOSTS during epoch 2 of 3, healed after ${FP_PARTITION_SECONDS:-20} s (try $try)"
+    step "fault: network partition of host $HOSTS during epoch 2 of $FAULT_EPOCHS, healed after ${FP_PARTITION_SECONDS:-20} s (try $try)"
     start_training "partition-$try"
     deploy/local-cluster.sh partition "$HOSTS"
     sleep "${FP_PARTITION_SECONDS:-20}"
@@ -412,7 +418,7 @@ if [ "${FP_CLUSTER_SKIP_FAULTS:-0}" != 1 ]; then
     count partition "$OUTCOME"
     pass "fault partition (try $try): $OUTCOME"
 
-    step "fault: kill -9 of the driver during epoch 2 of 3 (try $try)"
+    step "fault: kill -9 of the driver during epoch 2 of $FAULT_EPOCHS (try $try)"
     start_training "kill-driver-$try"
     sleep 3
     kill -9 "$DRIVER"

@@ -15,6 +15,8 @@
 #     free one from there up and binds the address its route to the driver leaves from: nothing per
 #     host); on Kubernetes the driver pod's IP as DL4J_VOID_IP, the controller address executors dial
 #   - FP_GPU=1: one GPU per executor and task, the GPU discovery script (conf/gpu.conf), the CUDA jar
+#   - s3a:// in the arguments (or FP_S3=1, e.g. a root set in a --config file): Hadoop's S3A connector with
+#     --packages (FP_S3_PACKAGES; "" where the cluster's Spark already has it); the images carry it
 #   - Spark authentication with RPC and local-disk encryption (FP_SPARK_AUTH=0 turns it off): YARN and
 #     Kubernetes make a secret per application; a standalone cluster's shared secret is read by the driver
 #     from FUSIONPIPE_SPARK_AUTH_SECRET in its environment (never on the command line, where ps shows it)
@@ -28,6 +30,7 @@
 #   FP_IMAGE [fusionpipe/executor-cpu:<version>; -cuda with FP_GPU=1]   FP_NAMESPACE [fusionpipe]
 #   FP_JAR_DIR [the modules' target/; in the images /opt/fusionpipe/jars]   FP_GPU [0]
 #   FP_GPU_DISCOVERY [/opt/fusionpipe/gpu/discover-gpus.sh: where the executors find the GPU discovery script]
+#   FP_S3 [1 when an argument names s3a://]   FP_S3_PACKAGES [org.apache.hadoop:hadoop-aws:3.3.4: Spark 3.5's Hadoop]
 #   FP_SPARK_AUTH [1]   FUSIONPIPE_SPARK_AUTH_SECRET (standalone: the secret the master and workers run with)
 #   FP_DRY_RUN=1   print the command instead of running it
 set -euo pipefail
@@ -79,6 +82,16 @@ if [ "${FP_SPARK_AUTH:-1}" = 1 ]; then
          "(or FP_SPARK_AUTH=0 on a network nobody else can reach)" >&2
     exit 2
   fi
+fi
+# S3A credentials come through Hadoop's providers (environment, instance/pod roles, or
+# fusionpipe.spark.conf."spark.hadoop.fs.s3a.*" in a config file): never here, on the command line.
+S3="${FP_S3:-}"
+if [ -z "$S3" ]; then
+  S3=0
+  for a in "$@"; do case "$a" in *s3a://*) S3=1 ;; esac; done
+fi
+if [ "$S3" = 1 ] && [ "$TARGET" != k8s ] && [ -n "${FP_S3_PACKAGES-org.apache.hadoop:hadoop-aws:3.3.4}" ]; then
+  ARGS+=(--packages "${FP_S3_PACKAGES-org.apache.hadoop:hadoop-aws:3.3.4}")
 fi
 STAGE_SETS=()
 case "$STAGE" in

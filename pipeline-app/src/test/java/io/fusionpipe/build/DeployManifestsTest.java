@@ -190,6 +190,25 @@ class DeployManifestsTest {
     }
 
     @Test
+    void theS3ConnectorShippedMatchesTheBuildsHadoop() throws Exception {
+        String hadoop = org.apache.hadoop.util.VersionInfo.getVersion();
+        // the SDK bundle hadoop-aws was built with: the one Maven resolved for it on this classpath
+        String sdkJar = Path.of(com.amazonaws.auth.AWSCredentials.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .getFileName().toString();
+        Matcher sdk = Pattern.compile("aws-java-sdk-bundle-(.+)\\.jar").matcher(sdkJar);
+        assertTrue(sdk.matches(), sdkJar);
+        for (String name : List.of("Dockerfile.cpu", "Dockerfile.cuda")) {
+            String text = Files.readString(DEPLOY.resolve("docker").resolve(name));
+            assertTrue(text.contains("ARG HADOOP_AWS_VERSION=" + hadoop + "\n"), name + ": hadoop-aws " + hadoop);
+            assertTrue(text.contains("ARG AWS_SDK_BUNDLE_VERSION=" + sdk.group(1) + "\n"), name + ": aws-java-sdk-bundle " + sdk.group(1));
+            assertTrue(text.contains("/opt/spark/jars/"), name + ": on Spark's classpath");
+        }
+        String submit = Files.readString(DEPLOY.resolve("submit.sh"));
+        assertTrue(submit.contains("org.apache.hadoop:hadoop-aws:" + hadoop + "}"), "deploy/submit.sh --packages hadoop-aws:" + hadoop);
+        Class.forName("org.apache.hadoop.fs.s3a.S3AFileSystem"); // and the tests' connector loads with this Hadoop client
+    }
+
+    @Test
     void schedulesRunTheNightlyCommand() throws Exception {
         assertTrue(commands().contains("nightly"));
         String cron = Files.readAllLines(DEPLOY.resolve("schedule/fusionpipe-nightly.cron")).stream()

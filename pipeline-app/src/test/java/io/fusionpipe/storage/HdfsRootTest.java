@@ -1,150 +1,23 @@
 package io.fusionpipe.storage;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fusionpipe.cli.ExitCodes;
-import io.fusionpipe.config.ConfigLoader;
-import io.fusionpipe.config.FusionConfig;
-import io.fusionpipe.dataset.DatasetVersions;
-import io.fusionpipe.generate.GeneratePipeline;
-import io.fusionpipe.generate.GenerateSettings;
-import io.fusionpipe.ingest.IngestPipeline;
-import io.fusionpipe.ingest.IngestSettings;
-import io.fusionpipe.ingest.source.InputSpec;
-import io.fusionpipe.layout.Commits;
-import io.fusionpipe.layout.FusionRoot;
-import io.fusionpipe.layout.HadoopFiles;
-import io.fusionpipe.nightly.NightlyPipeline;
-import io.fusionpipe.spark.SparkSessions;
 import io.fusionpipe.testing.MiniHdfs;
-import io.fusionpipe.train.TrainPipeline;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-/**
- * The pipeline with {@code fusionpipe.root=hdfs://...} on a real HDFS (NameNode + DataNode):
- * generate, then a night (ingest, train, eval, report, promote), every output committed with its
- * marker; then two appends into one dataset at once, where the second is refused naming the first.
- */
-@Tag("slow")
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class HdfsRootTest {
+/** {@link RootStoreTest} with {@code fusionpipe.root=hdfs://...} on a real HDFS (NameNode + DataNode). */
+class HdfsRootTest extends RootStoreTest {
 
     @RegisterExtension
     static final MiniHdfs HDFS = new MiniHdfs();
 
-    static final ObjectMapper JSON = new ObjectMapper();
-    static SparkSession spark;
-    static FusionConfig config;
-    static String root;
-
-    @BeforeAll
-    static void session() {
-        root = HDFS.uri() + "/fusionpipe";
-        config = ConfigLoader.fromClasspath().sets(List.of("fusionpipe.root=" + root, "fusionpipe.spark.master=local[2]",
-                "fusionpipe.spark.shuffle-partitions=2", "ingest.mode=append", "ingest.image.width=32", "ingest.image.height=48",
-                "ingest.caption.min-count=1", "ingest.dedup.near-enabled=false", "ingest.partitions=2", "train.variants=[early]",
-                "train.model.embedding=16", "train.model.hidden=24", "train.model.patch-size=8", "train.model.patch-channels=16",
-                "train.batch-size=8", "train.progress-interval=0", "train.shared.port=40341", "nightly.epochs=1",
-                "eval.bootstrap.resamples=50", "eval.batch-size=8", "eval.conditions=[full]", "report.gallery-size=2",
-                "report.worst-per-variant=1", "generate.partitions=2")).load();
-        spark = SparkSessions.getOrCreate(config, "test", TrainPipeline.SPARK_CONF);
+    @Override
+    String root() {
+        return HDFS.uri() + "/fusionpipe";
     }
 
-    @AfterAll
-    static void stop() {
-        if (spark != null) {
-            spark.stop();
-        }
-    }
-
-    static String generate(String name, int count, long seed) {
-        String out = root + "/inputs/" + name;
-        GeneratePipeline.run(spark, GenerateSettings.of(config),
-                new GeneratePipeline.Request(out, count, seed, GenerateSettings.Style.SCAN, null, false, false));
-        return out + "/" + GeneratePipeline.MANIFEST;
-    }
-
-    @Test
-    @Order(1)
-    void aNightRunsEndToEndOnHdfs() throws Exception {
-        String input = generate("night1", 48, 3);
-        StringWriter log = new StringWriter();
-        NightlyPipeline.Result night = NightlyPipeline.run(spark, config,
-                new NightlyPipeline.Request(LocalDate.parse("2026-12-01"), "cards", List.of(input), 1), new PrintWriter(log, true));
-        assertEquals(ExitCodes.OK, night.exitCode(), log.toString());
-        assertTrue(night.log().toString().startsWith("hdfs://"), night.log().toString());
-        JsonNode steps = JSON.readTree(read(night.log())).path("steps");
-        assertEquals("first", steps.path("promote").path("outcome").asText(), steps.toString());
-
-        FusionRoot fr = FusionRoot.of(config);
-        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        FileSystem fs = new Path(root).getFileSystem(hadoop);
-        assertEquals("hdfs", fs.getUri().getScheme());
-        assertTrue(fs.exists(Commits.marker(new Path(fr.dataset("cards"), "v1"))), "the dataset version is committed");
-        String evalId = steps.path("eval").path("eval_id").asText();
-        assertTrue(fs.exists(Commits.marker(fr.eval(evalId))), "the evaluation is committed: " + evalId);
-        assertTrue(fs.exists(new Path(fr.registry(), "registry.json")));
-        assertTrue(fs.exists(new Path(fr.registry(), "history/rev-000001.json")));
-        String runId = steps.path("train-early").path("run_id").asText();
-        assertTrue(fs.exists(new Path(fr.run(runId), "best.zip")), runId);
-        assertFalse(fs.exists(new Path(fr.registry(), ".lock")), "the registry lock is released");
-        assertFalse(fs.exists(new Path(fr.dataset("cards"), ".lock")), "the dataset lock is released");
-    }
-
-    @Test
-    @Order(2)
-    void appendsOnHdfsCommitEachVersionAndCleanLeftovers() throws Exception {
-        String a = generate("append-a", 40, 11);
-        String b = generate("append-b", 24, 12);
-        IngestSettings s = IngestSettings.of(config);
-        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        Path dataset = FusionRoot.of(config).dataset("pair");
-        FileSystem fs = dataset.getFileSystem(hadoop);
-        IngestPipeline.Result first = IngestPipeline.run(spark, config, s,
-                new IngestPipeline.Request("pair", InputSpec.resolveAll(List.of(a), s.format(), hadoop)));
-        assertTrue(first.marker().endsWith("/pair/v1/_COMMITTED"), first.marker());
-        // what a publish killed mid-copy leaves: a v2 with some files and no marker, and an old staging directory
-        fs.mkdirs(new Path(dataset, "v2/split=train"));
-        HadoopFiles.writeAtomically(hadoop, new Path(dataset, "v2/_manifest.json"),
-                HadoopFiles.readString(hadoop, new Path(dataset, "v1/_manifest.json")));
-        fs.mkdirs(new Path(dataset, ".staging-v2-killed"));
-        fs.setTimes(new Path(dataset, ".staging-v2-killed"), System.currentTimeMillis() - 7_200_000, -1);
-        DatasetVersions versions = new DatasetVersions(dataset, hadoop);
-        assertEquals(1, versions.latest().getAsInt(), "the unmarked v2 is invisible");
-        IngestPipeline.Result second = IngestPipeline.run(spark, config, s,
-                new IngestPipeline.Request("pair", InputSpec.resolveAll(List.of(b), s.format(), hadoop)));
-        assertEquals(2, second.version());
-        assertEquals(2, versions.latest().getAsInt());
-        assertEquals(64, spark.read().parquet(new Path(dataset, "v2").toString()).count(), "v1's rows and the appended ones, once");
-        List<String> names = new ArrayList<>();
-        for (var st : fs.listStatus(dataset)) {
-            names.add(st.getPath().getName());
-        }
-        assertFalse(names.stream().anyMatch(n -> n.startsWith(".staging")), "leftovers cleaned: " + names);
-    }
-
-    private static String read(Path p) {
-        return HadoopFiles.readString(spark.sparkContext().hadoopConfiguration(), p);
+    @Override
+    List<String> storeSets() {
+        return List.of("train.shared.port=40341");
     }
 }

@@ -3,7 +3,7 @@ package io.fusionpipe.doctor;
 import io.fusionpipe.BuildInfo;
 import io.fusionpipe.config.FusionConfig;
 import io.fusionpipe.layout.FusionRoot;
-import org.apache.hadoop.conf.Configuration;
+import io.fusionpipe.spark.SparkSessions;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -133,7 +133,7 @@ public final class CoreChecks {
                 }
                 free = existing == null ? 0 : existing.getUsableSpace();
             } else {
-                FileSystem fs = root.root().getFileSystem(new Configuration());
+                FileSystem fs = root.root().getFileSystem(SparkSessions.hadoopConfiguration(config));
                 free = fs.getStatus(root.root()).getRemaining();
             }
             String detail = gib(free) + " free under " + root + "; scratch " + scratch;

@@ -1,11 +1,14 @@
 package io.fusionpipe.layout;
 
+import io.fusionpipe.config.ConfigProblem;
+import io.fusionpipe.config.ConfigValidationException;
 import io.fusionpipe.config.FusionConfig;
 import io.fusionpipe.errors.BadInputException;
 import org.apache.hadoop.fs.Path;
 
 import java.net.URI;
 import java.nio.file.Paths;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -37,7 +40,37 @@ public final class FusionRoot {
     }
 
     public static FusionRoot of(FusionConfig config) {
-        return new FusionRoot(config.config().getString("fusionpipe.root"), config.config().getString("fusionpipe.scratch-dir"));
+        String root = config.config().getString("fusionpipe.root");
+        requireConnector(root, config.config().getValue("fusionpipe.root").origin().description(), S3A_CLASS);
+        return new FusionRoot(root, config.config().getString("fusionpipe.scratch-dir"));
+    }
+
+    static final String S3A_CLASS = "org.apache.hadoop.fs.s3a.S3AFileSystem";
+
+    /**
+     * An s3a:// root needs Hadoop's S3A connector (hadoop-aws), which Spark does not ship: say so, and how to
+     * add it, here rather than as Hadoop's "No FileSystem for scheme" deep inside the first write. s3:// and
+     * s3n:// are not Hadoop 3 schemes.
+     */
+    static void requireConnector(String root, String origin, String connectorClass) {
+        String scheme = root.contains("://") ? root.substring(0, root.indexOf("://")).toLowerCase(Locale.ROOT) : "";
+        if (scheme.equals("s3") || scheme.equals("s3n")) {
+            throw new ConfigValidationException(List.of(new ConfigProblem("fusionpipe.root", root, origin,
+                    "Hadoop 3 reads S3 through the s3a:// scheme: write s3a://" + root.substring(scheme.length() + 3))));
+        }
+        if (!scheme.equals("s3a")) {
+            return;
+        }
+        try {
+            Class.forName(connectorClass, false, FusionRoot.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            String hadoop = org.apache.hadoop.util.VersionInfo.getVersion();
+            throw new ConfigValidationException(List.of(new ConfigProblem("fusionpipe.root", root, origin,
+                    "an s3a:// root needs Hadoop's S3A connector, org.apache.hadoop:hadoop-aws:" + hadoop + " (the version of "
+                            + "the Hadoop client here), and it is not on the classpath (" + connectorClass + " missing). "
+                            + "bin/fusionpipe: FUSIONPIPE_MAVEN_ARGS=-Ps3; spark-submit: deploy/submit.sh adds it "
+                            + "(--packages org.apache.hadoop:hadoop-aws:" + hadoop + "); images: deploy/docker. See docs/storage.md")));
+        }
     }
 
     private static Path qualify(String root) {

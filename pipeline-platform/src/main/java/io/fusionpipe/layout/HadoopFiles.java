@@ -143,7 +143,7 @@ public final class HadoopFiles {
             for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(dir)) {
                 String n = st.getPath().getName();
                 boolean leftover = n.startsWith(".staging-") || (n.startsWith(".") && n.endsWith(".tmp"));
-                if (leftover && st.getModificationTime() < cutoff && fs.delete(st.getPath(), true)) {
+                if (leftover && lastModified(fs, st) < cutoff && fs.delete(st.getPath(), true)) {
                     removed.add(st.getPath());
                 }
             }
@@ -151,6 +151,24 @@ public final class HadoopFiles {
             throw new UncheckedIOException("cleaning leftovers in " + dir + ": " + e.getMessage(), e);
         }
         return removed;
+    }
+
+    /**
+     * When anything under {@code st} last changed. A directory's own time is not enough: HDFS does not
+     * update it when a file inside grows, so a staging directory a live writer is still filling would look
+     * abandoned; object stores have no directories, and S3A reports the current time for one, so an
+     * abandoned directory would never look old. An empty directory on an object store counts as old.
+     */
+    static long lastModified(FileSystem fs, org.apache.hadoop.fs.FileStatus st) throws IOException {
+        if (!st.isDirectory()) {
+            return st.getModificationTime();
+        }
+        long newest = isObjectStore(fs) ? 0 : st.getModificationTime();
+        var files = fs.listFiles(st.getPath(), true);
+        while (files.hasNext()) {
+            newest = Math.max(newest, files.next().getModificationTime());
+        }
+        return newest;
     }
 
     /**

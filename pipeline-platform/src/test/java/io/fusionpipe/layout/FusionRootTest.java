@@ -1,5 +1,6 @@
 package io.fusionpipe.layout;
 
+import io.fusionpipe.config.ConfigValidationException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Paths;
@@ -32,6 +33,21 @@ class FusionRootTest {
         assertFalse(r.scratch().toString().startsWith("hdfs"), r.scratch().toString());
         assertTrue(r.scratch().getFileName().toString().startsWith("fusionpipe-"));
         assertEquals(Paths.get("/tmp/x").toAbsolutePath(), new FusionRoot("s3a://bucket/fp", "/tmp/x").scratch());
+    }
+
+    @Test
+    void anS3aRootWithoutTheConnectorFailsNamingTheKeyAndWhatToAdd() {
+        ConfigValidationException e = assertThrows(ConfigValidationException.class,
+                () -> FusionRoot.requireConnector("s3a://bucket/fp", "--set", "org.example.NoSuchFileSystem"));
+        String m = e.getMessage();
+        assertTrue(m.contains("fusionpipe.root = s3a://bucket/fp (from --set)"), m);
+        assertTrue(m.contains("org.apache.hadoop:hadoop-aws:" + org.apache.hadoop.util.VersionInfo.getVersion()), m);
+        assertTrue(m.contains("-Ps3") && m.contains("docs/storage.md"), m);
+        FusionRoot.requireConnector("s3a://bucket/fp", "--set", FusionRoot.class.getName()); // connector present
+        FusionRoot.requireConnector("hdfs://nn:8020/fp", "--set", "org.example.NoSuchFileSystem"); // not needed
+        ConfigValidationException s3 = assertThrows(ConfigValidationException.class,
+                () -> FusionRoot.requireConnector("s3://bucket/fp", "--set", FusionRoot.class.getName()));
+        assertTrue(s3.getMessage().contains("write s3a://bucket/fp"), s3.getMessage());
     }
 
     @Test
