@@ -90,8 +90,9 @@ if [ -z "$S3" ]; then
   S3=0
   for a in "$@"; do case "$a" in *s3a://*) S3=1 ;; esac; done
 fi
-if [ "$S3" = 1 ] && [ "$TARGET" != k8s ] && [ -n "${FP_S3_PACKAGES-org.apache.hadoop:hadoop-aws:3.3.4}" ]; then
-  ARGS+=(--packages "${FP_S3_PACKAGES-org.apache.hadoop:hadoop-aws:3.3.4}")
+S3_PACKAGES="${FP_S3_PACKAGES-org.apache.hadoop:hadoop-aws:3.3.4}"
+if [ "$S3" = 1 ] && [ "$TARGET" != k8s ] && [ -n "$S3_PACKAGES" ]; then
+  ARGS+=(--packages "$S3_PACKAGES")
 fi
 STAGE_SETS=()
 case "$STAGE" in

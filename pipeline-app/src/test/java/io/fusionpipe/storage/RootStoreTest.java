@@ -135,14 +135,15 @@ abstract class RootStoreTest {
         HadoopFiles.writeAtomically(hadoop, new Path(dataset, "v2/_manifest.json"),
                 HadoopFiles.readString(hadoop, new Path(dataset, "v1/_manifest.json")));
         fs.mkdirs(new Path(dataset, ".staging-v2-killed"));
-        setTimesIfSupported(fs, new Path(dataset, ".staging-v2-killed"), System.currentTimeMillis() - 7_200_000);
+        // backdated on HDFS; S3A's setTimes does nothing (S3 cannot backdate), so its subclass sets a short leftover age
+        fs.setTimes(new Path(dataset, ".staging-v2-killed"), System.currentTimeMillis() - 7_200_000, -1);
         java.time.Duration age = config.config().getDuration("fusionpipe.storage.leftover-age");
         if (age.toMinutes() < 1) {
             Thread.sleep(age.toMillis() + 1000); // a store that cannot backdate (S3): let the killed staging age
         }
         // a writer still filling its staging directory: the directory's own time is old (or, on S3, none)
         HadoopFiles.writeAtomically(hadoop, new Path(dataset, ".staging-v9-live/part-0"), "being written");
-        setTimesIfSupported(fs, new Path(dataset, ".staging-v9-live"), System.currentTimeMillis() - 7_200_000);
+        fs.setTimes(new Path(dataset, ".staging-v9-live"), System.currentTimeMillis() - 7_200_000, -1);
         DatasetVersions versions = new DatasetVersions(dataset, hadoop);
         assertEquals(1, versions.latest().getAsInt(), "the unmarked v2 is invisible");
         IngestPipeline.Result second = IngestPipeline.run(spark, config, s,
@@ -156,15 +157,6 @@ abstract class RootStoreTest {
         }
         assertFalse(names.contains(".staging-v2-killed"), "leftovers cleaned: " + names);
         assertTrue(names.contains(".staging-v9-live"), "a live writer's staging is kept: " + names);
-    }
-
-    /** Object stores cannot backdate (S3A ignores setTimes): their subclass sets a short leftover age instead. */
-    private static void setTimesIfSupported(FileSystem fs, Path p, long mtime) throws java.io.IOException {
-        try {
-            fs.setTimes(p, mtime, -1);
-        } catch (UnsupportedOperationException e) {
-            // nothing to backdate
-        }
     }
 
     private String read(Path p) {
