@@ -49,11 +49,8 @@ while [ $# -gt 0 ]; do
 done
 OUT="${FP_CLUSTER_TEST_DIR:-$REPO/target/cluster-test}"
 export FP_CLUSTER_DIR="$OUT/cluster"
-NET="${FP_NET:-10.213.0}"
-DRIVER_IP="$NET.1"
 CARDS="${FP_CLUSTER_CARDS:-240}"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-MASTER="spark://$DRIVER_IP:7077"
 EXECUTORS=$((HOSTS * PER_HOST))
 started=$(date +%s)
 
@@ -94,6 +91,10 @@ trap cleanup EXIT
 
 step "start the cluster: $HOSTS hosts, $PER_HOST executor(s) each"
 deploy/local-cluster.sh start --hosts "$HOSTS" --cores-per-host "$PER_HOST"
+# the network start chose (the default one may be held by another cluster or a killed run's leftovers)
+NET="$(deploy/local-cluster.sh net)"
+DRIVER_IP="$NET.1"
+MASTER="spark://$DRIVER_IP:7077"
 SPARK_HOME="$FP_CLUSTER_DIR/spark-home"
 
 # What the spark-submit script of a Spark distribution runs (there is none here): the launcher puts the

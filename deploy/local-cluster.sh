@@ -8,8 +8,12 @@
 #   host 1  netns fph1     10.213.0.11     a Spark worker (and the executor JVMs it launches)
 #   host N  netns fphN     10.213.0.(10+N)
 #
+# Where fpbr0 or those namespaces already exist (another cluster, or one a killed run left behind), `start`
+# takes the next free set (fpbr1, fp1h1.., 10.213.1.0/24; and so on) and says so; the other commands read
+# the chosen names from $FP_CLUSTER_DIR/network (`net` prints the network's first three octets).
+#
 #   deploy/local-cluster.sh start [--hosts N] [--cores-per-host C]    (default 2 hosts, 1 core each)
-#   deploy/local-cluster.sh status | stop | secret
+#   deploy/local-cluster.sh status | stop | secret | net
 #   deploy/local-cluster.sh partition K | heal K                        (take host K's link down / up)
 #   deploy/local-cluster.sh check                                       (can namespaces be made here? exit 0 or say why)
 #
@@ -29,14 +33,19 @@
 #
 # Environment:
 #   FP_CLUSTER_DIR     state, logs and SPARK_HOME (default: target/local-cluster)
-#   FP_NET             the bridge network's first three octets (default 10.213.0)
+#   FP_NET             the bridge network's first three octets (default 10.213.K for the first free set K)
 #   FP_WORKER_MEMORY   memory each worker offers (default 5g)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO="$PWD"
 DIR="${FP_CLUSTER_DIR:-$REPO/target/local-cluster}"
-NET="${FP_NET:-10.213.0}"
-BRIDGE=fpbr0
+NETWORK="$DIR/network"     # the names start chose: NET, BRIDGE, NS (namespace prefix), VETH (veth prefix)
+if [ -f "$NETWORK" ]; then
+  # shellcheck disable=SC1090
+  . "$NETWORK"
+else
+  NET="${FP_NET:-10.213.0}" BRIDGE=fpbr0 NS=fph VETH=fpv
+fi
 MASTER_HOST="$NET.1"
 MASTER_PORT=7077
 UI_PORT=8080
@@ -47,7 +56,7 @@ SECRET="$DIR/spark-auth.secret"
 # What the daemons need besides the secret: the same settings conf/cluster.conf and deploy/submit.sh give drivers.
 AUTH_FLAGS=(-Dspark.authenticate=true -Dspark.network.crypto.enabled=true -Dspark.io.encryption.enabled=true)
 
-usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0" >&2; exit 2; }
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
@@ -122,25 +131,46 @@ wait_for() {  # wait_for LOGFILE PATTERN COUNT SECONDS
 
 record() { echo "$*" >> "$CREATED"; }
 
-make_network() {
-  local hosts="$1" i
-  if ip link show "$BRIDGE" >/dev/null 2>&1; then
-    echo "local-cluster: a bridge $BRIDGE already exists (another cluster, or one a crashed run left: deploy/local-cluster.sh stop)" >&2; exit 1
-  fi
+# taken K: does anything of set K (its bridge, a namespace of its prefix, its default subnet) exist already?
+taken() {
+  local k="$1" br="fpbr$1" ns="fp$1h"
+  [ "$k" = 0 ] && ns=fph
+  ip link show "$br" >/dev/null 2>&1 && return 0
+  ip netns list 2>/dev/null | grep -q "^$ns[0-9]" && return 0
+  [ -z "${FP_NET:-}" ] && ip -4 addr show | grep -q "inet 10\.213\.$k\." && return 0
+  return 1
+}
+
+# Choose the first free set of names (a killed run's leftovers are never reused, nor removed: they may be
+# another live cluster's) and record it for the other commands.
+choose_network() {
+  local k
+  for ((k = 0; k < 50; k++)); do taken "$k" || break; done
+  [ "$k" -lt 50 ] || { echo "local-cluster: fpbr0..fpbr49 are all in use: stop the clusters left running (deploy/local-cluster.sh stop)" >&2; exit 1; }
+  if [ "$k" = 0 ]; then BRIDGE=fpbr0 NS=fph VETH=fpv; else BRIDGE="fpbr$k" NS="fp${k}h" VETH="fp${k}v"; fi
+  NET="${FP_NET:-10.213.$k}"
   if ip -4 addr show | grep -q "inet $NET\."; then
     echo "local-cluster: $NET.0/24 is already used on this machine; choose another FP_NET" >&2; exit 1
   fi
+  [ "$k" = 0 ] || echo "local-cluster: fpbr0 is taken (another cluster, or one a killed run left: its 'stop' removes it); using $BRIDGE, namespaces $NS<i> and $NET.0/24" >&2
+  MASTER_HOST="$NET.1"
+  printf 'NET=%s BRIDGE=%s NS=%s VETH=%s\n' "$NET" "$BRIDGE" "$NS" "$VETH" > "$NETWORK"
+}
+
+make_network() {
+  local hosts="$1" i
+  choose_network
   : > "$CREATED"
   ip link add "$BRIDGE" type bridge && record link "$BRIDGE"
   ip addr add "$MASTER_HOST/24" dev "$BRIDGE"
   ip link set "$BRIDGE" up
   for ((i = 1; i <= hosts; i++)); do
-    ip netns add "fph$i" && record netns "fph$i"
-    ip link add "fpv$i" type veth peer name eth0 netns "fph$i" && record link "fpv$i"
-    ip link set "fpv$i" master "$BRIDGE" up
-    ip -n "fph$i" addr add "$NET.$((10 + i))/24" dev eth0
-    ip -n "fph$i" link set eth0 up
-    ip -n "fph$i" link set lo up
+    ip netns add "$NS$i" && record netns "$NS$i"
+    ip link add "$VETH$i" type veth peer name eth0 netns "$NS$i" && record link "$VETH$i"
+    ip link set "$VETH$i" master "$BRIDGE" up
+    ip -n "$NS$i" addr add "$NET.$((10 + i))/24" dev eth0
+    ip -n "$NS$i" link set eth0 up
+    ip -n "$NS$i" link set lo up
   done
 }
 
@@ -154,7 +184,7 @@ remove_network() {
       link) ip link del "$name" 2>/dev/null && echo "local-cluster: removed link $name" || true ;;
     esac
   done
-  rm -f "$CREATED"
+  rm -f "$CREATED" "$NETWORK"
 }
 
 start() {
@@ -184,13 +214,13 @@ start() {
   for ((i = 1; i <= hosts; i++)); do
     ip="$NET.$((10 + i))"
     mkdir -p "$DIR/work-$i"
-    launch "worker-$i" "$ip" "fph$i" org.apache.spark.deploy.worker.Worker --host "$ip" --cores "$cores" \
+    launch "worker-$i" "$ip" "$NS$i" org.apache.spark.deploy.worker.Worker --host "$ip" --cores "$cores" \
       --memory "${FP_WORKER_MEMORY:-5g}" --work-dir "$DIR/work-$i" --webui-port "$UI_PORT" \
       "spark://$MASTER_HOST:$MASTER_PORT"
   done
   wait_for "$DIR/logs/master.log" "Registering worker" "$hosts" 90 \
     || { tail -30 "$DIR/logs"/*.log; stop; echo "local-cluster: workers did not register" >&2; exit 1; }
-  echo "local-cluster: master spark://$MASTER_HOST:$MASTER_PORT; $hosts hosts ($cores core(s) each): $(for ((i = 1; i <= hosts; i++)); do printf 'fph%d=%s ' "$i" "$NET.$((10 + i))"; done)"
+  echo "local-cluster: master spark://$MASTER_HOST:$MASTER_PORT; $hosts hosts ($cores core(s) each): $(for ((i = 1; i <= hosts; i++)); do printf '%s%d=%s ' "$NS" "$i" "$NET.$((10 + i))"; done)"
   echo "local-cluster: drivers run here with SPARK_LOCAL_IP=$MASTER_HOST; logs in $DIR/logs"
 }
 
@@ -230,21 +260,22 @@ status() {
   n="$(cat "$DIR/hosts" 2>/dev/null || echo 0)"
   echo "master: $MASTER_HOST:$MASTER_PORT on bridge $BRIDGE"
   for ((i = 1; i <= n; i++)); do
-    echo "host $i: netns fph$i, $(ip -n "fph$i" -4 -o addr show dev eth0 2>/dev/null | awk '{print $4}') link $(ip -n "fph$i" -o link show dev eth0 2>/dev/null | grep -oE 'state [A-Z]+' || echo '?'), worker pid $(cat "$PIDS/worker-$i.pid" 2>/dev/null)"
+    echo "host $i: netns $NS$i, $(ip -n "$NS$i" -4 -o addr show dev eth0 2>/dev/null | awk '{print $4}') link $(ip -n "$NS$i" -o link show dev eth0 2>/dev/null | grep -oE 'state [A-Z]+' || echo '?'), worker pid $(cat "$PIDS/worker-$i.pid" 2>/dev/null)"
   done
 }
 
 link_of() {
-  [[ "${1:-}" =~ ^[0-9]+$ ]] && grep -qx "netns fph$1" "$CREATED" 2>/dev/null || { echo "local-cluster: no host $1 in this cluster" >&2; exit 2; }
+  [[ "${1:-}" =~ ^[0-9]+$ ]] && grep -qx "netns $NS$1" "$CREATED" 2>/dev/null || { echo "local-cluster: no host $1 in this cluster" >&2; exit 2; }
 }
 
 case "${1:-}" in
   start) shift; start "$@" ;;
   stop) stop ;;
   status) status ;;
-  partition) link_of "${2:-}"; ip -n "fph$2" link set eth0 down; echo "local-cluster: host $2 ($NET.$((10 + $2))) cut off" ;;
-  heal) link_of "${2:-}"; ip -n "fph$2" link set eth0 up; echo "local-cluster: host $2 ($NET.$((10 + $2))) reconnected" ;;
+  partition) link_of "${2:-}"; ip -n "$NS$2" link set eth0 down; echo "local-cluster: host $2 ($NET.$((10 + $2))) cut off" ;;
+  heal) link_of "${2:-}"; ip -n "$NS$2" link set eth0 up; echo "local-cluster: host $2 ($NET.$((10 + $2))) reconnected" ;;
   secret) [ -s "$SECRET" ] || { echo "local-cluster: no secret: start the cluster first" >&2; exit 1; }; cat "$SECRET" ;;
+  net) [ -f "$NETWORK" ] || { echo "local-cluster: not started" >&2; exit 1; }; echo "$NET" ;;
   check) why="$(cannot)"; [ -z "$why" ] && echo "local-cluster: network namespaces can be made here" || { echo "$why"; exit 4; } ;;
   *) usage ;;
 esac
