@@ -40,11 +40,16 @@ cd "$(dirname "$0")/.."
 REPO="$PWD"
 DIR="${FP_CLUSTER_DIR:-$REPO/target/local-cluster}"
 NETWORK="$DIR/network"     # the names start chose: NET, BRIDGE, NS (namespace prefix), VETH (veth prefix)
+# names K: the bridge, namespace prefix and veth prefix of set K (set 0 keeps the original names)
+names() {
+  if [ "$1" = 0 ]; then BRIDGE=fpbr0 NS=fph VETH=fpv; else BRIDGE="fpbr$1" NS="fp$1h" VETH="fp$1v"; fi
+}
 if [ -f "$NETWORK" ]; then
   # shellcheck disable=SC1090
   . "$NETWORK"
 else
-  NET="${FP_NET:-10.213.0}" BRIDGE=fpbr0 NS=fph VETH=fpv
+  NET="${FP_NET:-10.213.0}"
+  names 0
 fi
 MASTER_HOST="$NET.1"
 MASTER_PORT=7077
@@ -132,12 +137,12 @@ wait_for() {  # wait_for LOGFILE PATTERN COUNT SECONDS
 record() { echo "$*" >> "$CREATED"; }
 
 # taken K: does anything of set K (its bridge, a namespace of its prefix, its default subnet) exist already?
+# Leaves BRIDGE, NS and VETH set to set K's names.
 taken() {
-  local k="$1" br="fpbr$1" ns="fp$1h"
-  [ "$k" = 0 ] && ns=fph
-  ip link show "$br" >/dev/null 2>&1 && return 0
-  ip netns list 2>/dev/null | grep -q "^$ns[0-9]" && return 0
-  [ -z "${FP_NET:-}" ] && ip -4 addr show | grep -q "inet 10\.213\.$k\." && return 0
+  names "$1"
+  ip link show "$BRIDGE" >/dev/null 2>&1 && return 0
+  ip netns list 2>/dev/null | grep -q "^$NS[0-9]" && return 0
+  [ -z "${FP_NET:-}" ] && ip -4 addr show | grep -q "inet 10\.213\.$1\." && return 0
   return 1
 }
 
@@ -147,7 +152,6 @@ choose_network() {
   local k
   for ((k = 0; k < 50; k++)); do taken "$k" || break; done
   [ "$k" -lt 50 ] || { echo "local-cluster: fpbr0..fpbr49 are all in use: stop the clusters left running (deploy/local-cluster.sh stop)" >&2; exit 1; }
-  if [ "$k" = 0 ]; then BRIDGE=fpbr0 NS=fph VETH=fpv; else BRIDGE="fpbr$k" NS="fp${k}h" VETH="fp${k}v"; fi
   NET="${FP_NET:-10.213.$k}"
   if ip -4 addr show | grep -q "inet $NET\."; then
     echo "local-cluster: $NET.0/24 is already used on this machine; choose another FP_NET" >&2; exit 1
