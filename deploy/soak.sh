@@ -17,7 +17,10 @@ while [ $# -gt 0 ]; do
   esac
 done
 case "$trials" in ''|*[!0-9]*) echo "soak.sh: --trials must be a whole number, got '$trials'" >&2; exit 2 ;; esac
-mvn -B -q -o -DskipTests package >/dev/null
+# offline when everything is already in ~/.m2 (fast, no update checks); online once on a fresh machine
+# (the tests' S3 server and MiniDFSCluster jars are fetched only for test runs)
+mvn -B -q -o -DskipTests package >/dev/null 2>&1 || mvn -B -q -DskipTests package >/dev/null
+mvn -B -q -o -Pall-tests test-compile >/dev/null 2>&1 || mvn -B -q -Pall-tests test-compile >/dev/null
 exec mvn -B -o test -Pall-tests -pl pipeline-platform,pipeline-data,pipeline-generate,pipeline-ingest,pipeline-train,pipeline-eval,pipeline-report,pipeline-app \
   -Dtest=KillSoakTest -Dsurefire.failIfNoSpecifiedTests=false -Dsoak.trials="$trials" -Dsoak.seed="$seed" -Dsoak.stores="$stores" \
   -Dsoak.kinds="$kinds" -DtrimStackTrace=false

@@ -19,8 +19,11 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.File;
 import java.io.PrintWriter;
@@ -40,8 +43,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * two appends into one dataset (refused at once naming the holder with {@code locks.wait=0s}; both
  * published, one after the other, with a wait), two promotes (serialised, no decision lost), two
  * nightlies (the second refused naming the first).
+ *
+ * <p>The nightlies run first so that the promotes can reuse the evaluation the finished nightly made
+ * (a whole night is the costliest set-up here); run alone, the promote test makes its own.
  */
 @Tag("slow")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConcurrentWritersTest {
 
     static final List<String> SETTINGS = List.of("fusionpipe.spark.master=local[1]", "fusionpipe.spark.shuffle-partitions=2",
@@ -67,10 +74,23 @@ class ConcurrentWritersTest {
         config = ConfigLoader.fromClasspath().sets(sets).load();
         spark = SparkSessions.getOrCreate(config, "test", TrainPipeline.SPARK_CONF);
         hadoop = spark.sparkContext().hadoopConfiguration();
-        NightlyPipeline.Result r = NightlyPipeline.run(spark, config,
-                new NightlyPipeline.Request(LocalDate.parse("2026-03-01"), "cards", List.of(input("base", 40)), 1), new PrintWriter(new StringWriter()));
-        assertEquals(ExitCodes.OK, r.exitCode(), r.reason());
-        evalId = Json.tree(HadoopFiles.readString(hadoop, r.log()), "log").path("steps").path("eval").path("eval_id").asText();
+    }
+
+    /** An evaluation to promote: the one a finished nightly made, else one from a night run in-process. */
+    static String evalToPromote() {
+        if (evalId == null) {
+            NightlyPipeline.Result r = NightlyPipeline.run(spark, config,
+                    new NightlyPipeline.Request(LocalDate.parse("2026-03-01"), "cards", List.of(input("base", 40)), 1), new PrintWriter(new StringWriter()));
+            assertEquals(ExitCodes.OK, r.exitCode(), r.reason());
+            evalId = evalIdOf(r.log());
+        }
+        return evalId;
+    }
+
+    static String evalIdOf(org.apache.hadoop.fs.Path nightlyLog) {
+        String id = Json.tree(HadoopFiles.readString(hadoop, nightlyLog), "log").path("steps").path("eval").path("eval_id").asText();
+        assertFalse(id.isEmpty(), "the nightly logged its evaluation: " + nightlyLog);
+        return id;
     }
 
     @AfterAll
@@ -95,6 +115,7 @@ class ConcurrentWritersTest {
     }
 
     @Test
+    @Order(3)
     void twoAppendsIntoOneDatasetNeverNestOrHide() throws Exception {
         String a = input("a", 24);
         String b = input("b", 24);
@@ -124,7 +145,9 @@ class ConcurrentWritersTest {
     }
 
     @Test
+    @Order(2)
     void twoPromotesAreSerialisedAndLoseNoDecision() throws Exception {
+        String evalId = evalToPromote();
         Registry registry = new Registry(FusionRoot.of(config), hadoop);
         int before = registry.history().size();
         long revision = registry.read().revision();
@@ -141,6 +164,7 @@ class ConcurrentWritersTest {
     }
 
     @Test
+    @Order(1)
     void twoNightliesAtOnceRunOneRefusingTheOther() throws Exception {
         String a = input("night-a", 16);
         String b = input("night-b", 16);
@@ -158,5 +182,8 @@ class ConcurrentWritersTest {
         assertEquals(ExitCodes.FAILURE, y, second.output());
         assertTrue(second.output().contains("another nightly run holds") && second.output().contains("nightly 2026-03-02"), second.output());
         assertFalse(Files.exists(lock), "released");
+        if (x == ExitCodes.OK) {
+            evalId = evalIdOf(new org.apache.hadoop.fs.Path(root.resolve("nightly/2026-03-02/nightly.json").toUri()));
+        }
     }
 }
