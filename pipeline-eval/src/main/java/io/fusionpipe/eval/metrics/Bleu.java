@@ -39,12 +39,25 @@ public final class Bleu {
             guess[k] = Math.max(0, testLen - k);
             int[] ids = candidate.ids()[k];
             int[] counts = candidate.counts()[k];
-            for (int g = 0; g < ids.length; g++) {
-                int maxRef = 0;
-                for (NGrams.Counts ref : references) {
-                    maxRef = Math.max(maxRef, ref.count(k, ids[g]));
+            // the largest count of each candidate n-gram in any reference: both id lists are ascending
+            int[] maxRef = new int[ids.length];
+            for (NGrams.Counts ref : references) {
+                int[] rids = ref.ids()[k];
+                int[] rcounts = ref.counts()[k];
+                for (int a = 0, b = 0; a < ids.length && b < rids.length; ) {
+                    if (ids[a] < rids[b]) {
+                        a++;
+                    } else if (ids[a] > rids[b]) {
+                        b++;
+                    } else {
+                        maxRef[a] = Math.max(maxRef[a], rcounts[b]);
+                        a++;
+                        b++;
+                    }
                 }
-                correct[k] += Math.min(maxRef, counts[g]);
+            }
+            for (int g = 0; g < ids.length; g++) {
+                correct[k] += Math.min(maxRef[g], counts[g]);
             }
         }
         return new Stats(testLen, refLen, guess, correct);
@@ -77,11 +90,11 @@ public final class Bleu {
         double bleu = 1.0;
         for (int k = 0; k < NGrams.MAX_N; k++) {
             bleu *= (correct[k] + TINY) / (guess[k] + SMALL);
-            out[k] = Math.pow(bleu, 1.0 / (k + 1));
+            out[k] = RoundedMath.pow(bleu, 1.0 / (k + 1));
         }
         double ratio = (testLen + TINY) / (refLen + SMALL);
         if (ratio < 1) {
-            double penalty = Math.exp(1 - 1 / ratio);
+            double penalty = RoundedMath.exp(1 - 1 / ratio);
             for (int k = 0; k < NGrams.MAX_N; k++) {
                 out[k] *= penalty;
             }

@@ -69,19 +69,26 @@ public final class CaptionScorer {
         List<Bleu.Stats> bleu = new ArrayList<>(n);
         double[] rouge = new double[n];
         for (int i = 0; i < n; i++) {
-            int[] c = index.tokens(PythonStrings.splitWhitespace(candidates.get(i)));
+            String candidate = candidates.get(i);
+            List<String> refs = references.get(i);
+            if (refs.isEmpty()) {
+                throw new IllegalArgumentException("image " + ids.get(i) + " has no reference caption");
+            }
+            int[] c = index.tokens(PythonStrings.splitWhitespace(candidate));
             List<NGrams.Counts> rs = new ArrayList<>();
-            int[] refLengths = new int[references.get(i).size()];
+            int[] refLengths = new int[refs.size()];
+            int[][] rougeRefs = new int[refs.size()][];
             for (int k = 0; k < refLengths.length; k++) {
-                int[] r = index.tokens(PythonStrings.splitWhitespace(references.get(i).get(k)));
+                int[] r = index.tokens(PythonStrings.splitWhitespace(refs.get(k)));
                 refLengths[k] = r.length;
                 rs.add(index.count(r));
+                rougeRefs[k] = RougeL.tokens(refs.get(k), r, index);
             }
             NGrams.Counts cc = index.count(c);
             candCounts.add(cc);
             refCounts.add(rs);
             bleu.add(Bleu.stats(cc, c.length, rs, refLengths));
-            rouge[i] = RougeL.score(candidates.get(i), references.get(i), index);
+            rouge[i] = RougeL.score(RougeL.tokens(candidate, c, index), rougeRefs);
         }
         double[] cider = CiderD.score(candCounts, refCounts, index.size());
         Map<String, Map<String, Double>> perImage = new LinkedHashMap<>();
@@ -107,16 +114,8 @@ public final class CaptionScorer {
         for (int k = 0; k < 4; k++) {
             corpus.put(METRICS.get(k), b[k]);
         }
-        corpus.put(ROUGE_L, mean(rouge));
-        corpus.put(CIDER, mean(cider));
+        corpus.put(ROUGE_L, NumpySums.mean(rouge));
+        corpus.put(CIDER, NumpySums.mean(cider));
         return corpus;
-    }
-
-    static double mean(double[] v) {
-        double s = 0;
-        for (double x : v) {
-            s += x;
-        }
-        return s / v.length;
     }
 }

@@ -1,5 +1,6 @@
 package io.fusionpipe.eval.metrics;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -24,7 +25,7 @@ public final class CiderD {
         // document frequency: in how many images' references each n-gram occurs
         int[] df = new int[grams];
         int[] lastImage = new int[grams];
-        java.util.Arrays.fill(lastImage, -1);
+        Arrays.fill(lastImage, -1);
         for (int i = 0; i < images; i++) {
             List<NGrams.Counts> refs = references.get(i);
             if (refs.isEmpty()) {
@@ -41,29 +42,35 @@ public final class CiderD {
                 }
             }
         }
-        double logN = Math.log(images);
+        // the toolkit's weight is tf * (log N - log max(1, df)); the factor is computed once per n-gram
+        double logN = RoundedMath.log(images);
+        double[] logDf = new double[images + 1]; // df is a whole number 0..N: each log once
+        Arrays.fill(logDf, Double.NaN);
+        double[] idf = new double[grams];
+        for (int g = 0; g < grams; g++) {
+            int d = Math.max(1, df[g]);
+            if (Double.isNaN(logDf[d])) {
+                logDf[d] = RoundedMath.log(d);
+            }
+            idf[g] = logN - logDf[d];
+        }
         double[] out = new double[images];
         for (int i = 0; i < images; i++) {
-            Vec hyp = new Vec(candidates.get(i), df, logN);
+            Vec hyp = new Vec(candidates.get(i), idf);
             double[] sum = new double[NGrams.MAX_N];
             for (NGrams.Counts ref : references.get(i)) {
-                Vec r = new Vec(ref, df, logN);
+                Vec r = new Vec(ref, idf);
                 double delta = hyp.length - r.length;
-                double penalty = Math.pow(Math.E, -(delta * delta) / (2 * SIGMA * SIGMA));
+                double penalty = RoundedMath.pow(Math.E, -(delta * delta) / (2 * SIGMA * SIGMA));
                 for (int n = 0; n < NGrams.MAX_N; n++) {
+                    // summed in the hypothesis' order of first appearance, as the toolkit's dict iterates;
+                    // an n-gram the reference lacks adds min(w, 0) * 0 = 0 and is skipped
                     double val = 0;
-                    int[] hi = hyp.ids[n];
                     int[] ri = r.ids[n];
-                    // both ascending: the n-grams they share, each term min(hyp, ref) * ref
-                    for (int a = 0, b = 0; a < hi.length && b < ri.length; ) {
-                        if (hi[a] < ri[b]) {
-                            a++;
-                        } else if (hi[a] > ri[b]) {
-                            b++;
-                        } else {
+                    for (int a : hyp.firstSeen[n]) {
+                        int b = Arrays.binarySearch(ri, hyp.ids[n][a]);
+                        if (b >= 0) {
                             val += Math.min(hyp.weights[n][a], r.weights[n][b]) * r.weights[n][b];
-                            a++;
-                            b++;
                         }
                     }
                     if (hyp.norm[n] != 0 && r.norm[n] != 0) {
@@ -85,19 +92,22 @@ public final class CiderD {
     /** TF-IDF vector of one caption: per n its n-gram ids (ascending) and weights, the norm, and its number of bigrams. */
     private static final class Vec {
         final int[][] ids;
+        final int[][] firstSeen;
         final double[][] weights = new double[NGrams.MAX_N][];
         final double[] norm = new double[NGrams.MAX_N];
         final long length;
 
-        Vec(NGrams.Counts counts, int[] df, double logN) {
+        Vec(NGrams.Counts counts, double[] idf) {
             ids = counts.ids();
+            firstSeen = counts.firstSeen();
             long bigrams = 0;
             for (int n = 0; n < NGrams.MAX_N; n++) {
                 int[] c = counts.counts()[n];
                 double[] w = new double[c.length];
                 double sq = 0;
-                for (int k = 0; k < c.length; k++) {
-                    w[k] = c[k] * (logN - Math.log(Math.max(1.0, df[ids[n][k]])));
+                // the norm's squares summed in order of first appearance, as the toolkit does
+                for (int k : firstSeen[n]) {
+                    w[k] = c[k] * idf[ids[n][k]];
                     sq += w[k] * w[k];
                     if (n == 1) {
                         bigrams += c[k];

@@ -1,8 +1,8 @@
 package io.fusionpipe.eval.metrics;
 
-import edu.stanford.nlp.ling.CoreLabel;
-import edu.stanford.nlp.process.CoreLabelTokenFactory;
+import edu.stanford.nlp.ling.Word;
 import edu.stanford.nlp.process.PTBTokenizer;
+import edu.stanford.nlp.process.WordTokenFactory;
 
 import java.io.StringReader;
 import java.util.ArrayList;
@@ -58,7 +58,8 @@ public final class CocoTokenizer {
         }
         List<String> lines = new ArrayList<>(captions.size());
         StringBuilder line = new StringBuilder();
-        PTBTokenizer<CoreLabel> tokenizer = new PTBTokenizer<>(new StringReader(joined.toString()), new CoreLabelTokenFactory(), "tokenizeNLs");
+        // plain Word tokens: the same text as the toolkit's CoreLabels without their per-token annotation maps
+        PTBTokenizer<Word> tokenizer = new PTBTokenizer<>(new StringReader(joined.toString()), new WordTokenFactory(), "tokenizeNLs");
         while (tokenizer.hasNext()) {
             String word = tokenizer.next().word();
             if (word.equals(PTBTokenizer.getNewlineToken())) {

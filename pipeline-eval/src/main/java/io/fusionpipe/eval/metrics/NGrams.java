@@ -17,13 +17,12 @@ final class NGrams {
     private final Map<String, Integer> tokens = new HashMap<>();
     private final LongIds grams = new LongIds();
 
-    /** Per n (index n-1): the caption's distinct n-gram ids, ascending, and how often each occurs. */
-    record Counts(int[][] ids, int[][] counts) {
-        /** How often {@code gram} occurs among the n-grams (0 if never). */
-        int count(int n, int gram) {
-            int at = Arrays.binarySearch(ids[n], gram);
-            return at < 0 ? 0 : counts[n][at];
-        }
+    /**
+     * Per n (index n-1): the caption's distinct n-gram ids, ascending, how often each occurs, and
+     * the indices into those two in order of first appearance in the caption (the order the toolkit's
+     * Python dicts hold them in, which fixes the order of its floating-point sums).
+     */
+    record Counts(int[][] ids, int[][] counts, int[][] firstSeen) {
     }
 
     /** Token ids of a caption's words. */
@@ -40,23 +39,31 @@ final class NGrams {
         return grams.size();
     }
 
-    /** Dense ids for long keys, in order of first sight: an open-addressing table (no boxing: it is the hot loop). */
+    /**
+     * Dense ids for long keys, in order of first sight: an open-addressing table (no boxing: it is the
+     * hot loop). Keys are never negative, so -1 marks a free slot.
+     */
     private static final class LongIds {
-        private long[] keys = new long[1 << 12];
+        private long[] keys = newKeys(1 << 12);
         private int[] values = new int[1 << 12];
-        private boolean[] used = new boolean[1 << 12];
         private int size;
+
+        private static long[] newKeys(int n) {
+            long[] k = new long[n];
+            Arrays.fill(k, -1L);
+            return k;
+        }
 
         int id(long key) {
             int mask = keys.length - 1;
             int at = mix(key) & mask;
-            while (used[at]) {
-                if (keys[at] == key) {
+            long k;
+            while ((k = keys[at]) != -1L) {
+                if (k == key) {
                     return values[at];
                 }
                 at = (at + 1) & mask;
             }
-            used[at] = true;
             keys[at] = key;
             values[at] = size;
             if (++size * 2 > keys.length) {
@@ -72,18 +79,15 @@ final class NGrams {
         private void grow() {
             long[] oldKeys = keys;
             int[] oldValues = values;
-            boolean[] oldUsed = used;
-            keys = new long[oldKeys.length * 2];
+            keys = newKeys(oldKeys.length * 2);
             values = new int[oldKeys.length * 2];
-            used = new boolean[oldKeys.length * 2];
             int mask = keys.length - 1;
             for (int i = 0; i < oldKeys.length; i++) {
-                if (oldUsed[i]) {
+                if (oldKeys[i] != -1L) {
                     int at = mix(oldKeys[i]) & mask;
-                    while (used[at]) {
+                    while (keys[at] != -1L) {
                         at = (at + 1) & mask;
                     }
-                    used[at] = true;
                     keys[at] = oldKeys[i];
                     values[at] = oldValues[i];
                 }
@@ -110,8 +114,9 @@ final class NGrams {
         }
         int[][] ids = new int[MAX_N][];
         int[][] counts = new int[MAX_N][];
+        int[][] firstSeen = new int[MAX_N][];
         for (int n = 0; n < MAX_N; n++) {
-            int[] sorted = all[n];
+            int[] sorted = all[n].clone();
             Arrays.sort(sorted);
             int distinct = 0;
             for (int i = 0; i < sorted.length; i++) {
@@ -128,7 +133,17 @@ final class NGrams {
                 }
                 counts[n][k]++;
             }
+            firstSeen[n] = new int[distinct];
+            boolean[] seen = new boolean[distinct];
+            int f = 0;
+            for (int gram : all[n]) {
+                int at = Arrays.binarySearch(ids[n], gram);
+                if (!seen[at]) {
+                    seen[at] = true;
+                    firstSeen[n][f++] = at;
+                }
+            }
         }
-        return new Counts(ids, counts);
+        return new Counts(ids, counts, firstSeen);
     }
 }

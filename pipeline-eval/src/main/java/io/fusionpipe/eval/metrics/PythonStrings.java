@@ -43,6 +43,24 @@ final class PythonStrings {
         return List.of(s.split(" ", -1));
     }
 
+    /**
+     * Whether str.split(" ") and str.split() give the same words: a non-empty string whose only
+     * whitespace is single spaces between words (what the tokenizer's output nearly always is).
+     */
+    static boolean splitsAlike(String s) {
+        int n = s.length();
+        if (n == 0 || s.charAt(0) == ' ' || s.charAt(n - 1) == ' ') {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c == ' ' ? s.charAt(i + 1) == ' ' : isSpace(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static String rstrip(String s) {
         int end = s.length();
         while (end > 0 && isSpace(s.charAt(end - 1))) {

@@ -20,16 +20,31 @@ public final class RougeL {
 
     /** The same, with tokens interned in {@code index} (one per scoring call: equal words get equal ids). */
     static double score(String candidate, List<String> references, NGrams index) {
-        if (references.isEmpty()) {
+        int[][] refs = new int[references.size()][];
+        for (int k = 0; k < refs.length; k++) {
+            refs[k] = tokens(references.get(k), null, index);
+        }
+        return score(tokens(candidate, null, index), refs);
+    }
+
+    /**
+     * A caption's token ids by str.split(" "): {@code splitIds} (its ids by str.split(), from the same
+     * index) when the two splits agree, else split again.
+     */
+    static int[] tokens(String caption, int[] splitIds, NGrams index) {
+        return splitIds != null && PythonStrings.splitsAlike(caption) ? splitIds : index.tokens(PythonStrings.splitSpace(caption));
+    }
+
+    /** ROUGE-L of a candidate against references, all as token ids by str.split(" "). */
+    static double score(int[] candidate, int[][] references) {
+        if (references.length == 0) {
             throw new IllegalArgumentException("ROUGE-L needs at least one reference");
         }
-        int[] c = index.tokens(PythonStrings.splitSpace(candidate));
         double precision = 0;
         double recall = 0;
-        for (String reference : references) {
-            int[] r = index.tokens(PythonStrings.splitSpace(reference));
-            int lcs = lcs(r, c);
-            precision = Math.max(precision, lcs / (double) c.length);
+        for (int[] r : references) {
+            int lcs = lcs(r, candidate);
+            precision = Math.max(precision, lcs / (double) candidate.length);
             recall = Math.max(recall, lcs / (double) r.length);
         }
         if (precision == 0 || recall == 0) {

@@ -21,10 +21,14 @@ import java.util.Random;
 /**
  * {@code fusionpipe score-bench}: how fast the COCO-exact scorer is on synthetic card captions
  * (images x references, one candidate each drawn with other field values), tokenization and
- * metrics timed apart.
+ * metrics timed apart. With {@code --coco-toolkit DIR} the same captions are also scored, in the
+ * same run, by {@code bin/fusionpipe score} as a whole process and by the COCO toolkit itself
+ * ({@link CocoToolkitBaseline}); the scores must be identical.
  */
 @Command(name = "score-bench", mixinStandardHelpOptions = true,
-        description = "Time caption scoring (tokenize + BLEU/ROUGE-L/CIDEr-D) on synthetic captions; prints a table and JSON.")
+        description = {"Time caption scoring (tokenize + BLEU/ROUGE-L/CIDEr-D) on synthetic captions; prints a table and JSON.",
+                "With --coco-toolkit DIR: also `bin/fusionpipe score` as a whole process and the Python COCO toolkit on the same",
+                "file, side by side, and checks that every score is identical."})
 public final class ScoreBenchCommand implements FusionCommand {
 
     @Option(names = "--images", defaultValue = "5000", description = "Images (default ${DEFAULT-VALUE}).")
@@ -35,6 +39,13 @@ public final class ScoreBenchCommand implements FusionCommand {
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the synthetic captions (default ${DEFAULT-VALUE}).")
     long seed;
+
+    @Option(names = "--coco-toolkit", paramLabel = "DIR",
+            description = "A pycocoevalcap checkout (tokenizer/ holding stanford-corenlp-3.4.1.jar, bleu/, rouge/, cider/) to run beside.")
+    java.nio.file.Path cocoToolkit;
+
+    @Option(names = "--python", defaultValue = "python3", description = "Python for the toolkit (default ${DEFAULT-VALUE}; needs numpy).")
+    String python;
 
     @Spec
     CommandSpec spec;
@@ -56,8 +67,8 @@ public final class ScoreBenchCommand implements FusionCommand {
         return CaptionTemplate.format(c);
     }
 
-    @Override
-    public Integer call() {
+    /** Seeded synthetic images: {@code refs} card captions each and one candidate of the same species with other field values. */
+    static List<CaptionScorer.Image> synthetic(int images, int refs, long seed) {
         Random r = new Random(seed);
         List<CaptionScorer.Image> data = new ArrayList<>(images);
         for (int i = 0; i < images; i++) {
@@ -68,6 +79,16 @@ public final class ScoreBenchCommand implements FusionCommand {
             }
             data.add(new CaptionScorer.Image("img-" + i, rs, caption(r, name)));
         }
+        return data;
+    }
+
+    private static Double ratio(Double a, double b) {
+        return a == null ? null : Math.round(a / b * 10) / 10.0;
+    }
+
+    @Override
+    public Integer call() {
+        List<CaptionScorer.Image> data = synthetic(images, refs, seed);
         CaptionScorer.score(data.subList(0, Math.min(200, data.size()))); // warm-up (JIT, tokenizer classes)
 
         long t0 = System.nanoTime();
@@ -103,6 +124,30 @@ public final class ScoreBenchCommand implements FusionCommand {
         json.put("tokenize_s", Math.round(tokenizeSeconds * 1000) / 1000.0);
         json.put("metrics_s", Math.round(metricSeconds * 1000) / 1000.0);
         json.put("candidates_per_s", Math.round(images / total));
+        if (cocoToolkit != null) {
+            CocoToolkitBaseline.Result b = CocoToolkitBaseline.run(cocoToolkit, python, data, out);
+            json.put("score_process_s", b.scoreProcessSeconds());
+            json.put("toolkit_process_s", b.toolkitProcessSeconds());
+            json.put("toolkit_tokenize_s", b.toolkitTokenizeSeconds());
+            json.put("toolkit_metrics_s", b.toolkitMetricsSeconds());
+            json.put("process_speedup", ratio(b.toolkitProcessSeconds(), b.scoreProcessSeconds()));
+            json.put("in_process_speedup", ratio(b.toolkitProcessSeconds(), total));
+            json.put("metrics_speedup", ratio(b.toolkitMetricsSeconds(), metricSeconds));
+            json.put("scores_compared", b.compared());
+            json.put("scores_not_bit_identical", b.different());
+            json.put("scores_max_relative_difference", b.maxRelative());
+            out.printf(Locale.ROOT, "%-36s %9s%n", "whole process, same file", "seconds");
+            out.printf(Locale.ROOT, "%-36s %9s%n", "  bin/fusionpipe score", b.scoreProcessSeconds() == null ? "-" : String.format(Locale.ROOT, "%.2f", b.scoreProcessSeconds()));
+            out.printf(Locale.ROOT, "%-36s %9.2f  (tokenize %.2f, metrics %.2f)%n", "  COCO toolkit (python3 + java)", b.toolkitProcessSeconds(),
+                    b.toolkitTokenizeSeconds(), b.toolkitMetricsSeconds());
+            out.printf(Locale.ROOT, "speed-up over the toolkit: whole process %s, in-process scorer %.1fx, metrics alone %.1fx%n",
+                    b.scoreProcessSeconds() == null ? "-" : String.format(Locale.ROOT, "%.1fx", b.toolkitProcessSeconds() / b.scoreProcessSeconds()),
+                    b.toolkitProcessSeconds() / total, b.toolkitMetricsSeconds() / metricSeconds);
+            out.printf(Locale.ROOT, "scores: %d compared, %d not bit-identical, largest relative difference %.3g (agree: <= %.0e)%n",
+                    b.compared(), b.different(), b.maxRelative(), CocoToolkitBaseline.AGREE);
+            JsonLine.print(out, json);
+            return b.maxRelative() <= CocoToolkitBaseline.AGREE ? ExitCodes.OK : ExitCodes.FAILURE;
+        }
         JsonLine.print(out, json);
         return ExitCodes.OK;
     }
