@@ -228,8 +228,11 @@ class KillSoakTest {
 
         void train(int t, Tally tally) throws Exception {
             Set<String> before = runIds();
+            // every other trial dies while a checkpoint after the first is being written; the others at a
+            // random moment once the first checkpoint is complete (before it, a kill leaves nothing to
+            // resume, and on a slow machine a delay from the start would almost always land there)
             boolean atCheckpoint = t % 2 == 0;
-            kill(tally, seconds(4, 45), atCheckpoint ? "checkpoints" : null, "train", "--dataset", "soak", "--epochs", "3");
+            kill(tally, seconds(0, 15), atCheckpoint ? "checkpoints" : "checkpointed", "train", "--dataset", "soak", "--epochs", "3");
             Set<String> started = runIds();
             started.removeAll(before);
             for (String runId : started) {
@@ -301,20 +304,36 @@ class KillSoakTest {
         }
 
         /**
-         * Starts {@code bin/fusionpipe args} and kills it with SIGKILL after {@code delayMillis}, or as soon
-         * as a temporary file appears under a directory named {@code watchDir} in the root; true when it
-         * was killed before it finished.
+         * Starts {@code bin/fusionpipe args} and kills it with SIGKILL: after {@code delayMillis}; with
+         * {@code watch} "checkpoints", as soon as a checkpoint is being written in a run that already has a
+         * complete one; with "checkpointed", {@code delayMillis} after a run's first checkpoint is complete.
+         * True when it was killed before it finished.
          */
-        boolean kill(Tally tally, long delayMillis, String watchDir, String... args) throws Exception {
+        boolean kill(Tally tally, long delayMillis, String watch, String... args) throws Exception {
             List<String> sets = new ArrayList<>(SETTINGS);
             sets.add("fusionpipe.root=" + root);
             sets.add("train.shared.port=" + (store.equals("hdfs") ? 40371 : 40381));
             File log = new File(logs, args[0] + "-" + (++children) + ".log");
+            Set<String> before = runIds();
             Process p = FusionpipeProcess.start(log, sets, args).process;
-            long deadline = System.currentTimeMillis() + delayMillis;
-            while (p.isAlive() && (watchDir != null ? !tmpUnder(watchDir) && System.currentTimeMillis() < deadline + 60_000
-                    : System.currentTimeMillis() < deadline)) {
-                Thread.sleep(watchDir != null ? 5 : 50);
+            long start = System.currentTimeMillis();
+            if (watch == null) {
+                while (p.isAlive() && System.currentTimeMillis() < start + delayMillis) {
+                    Thread.sleep(50);
+                }
+            } else {
+                // a slow machine takes longer: the watch gives up after 5 minutes and kills whatever it finds
+                long giveUp = start + 300_000;
+                boolean writing = watch.equals("checkpoints");
+                while (p.isAlive() && System.currentTimeMillis() < giveUp && !checkpointing(before, writing)) {
+                    Thread.sleep(writing ? 5 : 50);
+                }
+                if (!writing) {
+                    long at = System.currentTimeMillis() + delayMillis;
+                    while (p.isAlive() && System.currentTimeMillis() < at) {
+                        Thread.sleep(50);
+                    }
+                }
             }
             boolean midway = p.isAlive();
             p.destroyForcibly(); // SIGKILL
@@ -329,15 +348,18 @@ class KillSoakTest {
             return (long) ((from + random.nextDouble() * (to - from)) * 1000);
         }
 
-        /** A checkpoint being written: a hidden .tmp file in some run's checkpoints directory. */
-        boolean tmpUnder(String dirName) throws IOException {
-            Path runs = fr.runs();
-            if (!fs.exists(runs)) {
-                return false;
-            }
-            for (FileStatus run : fs.listStatus(runs)) {
-                Path d = new Path(run.getPath(), dirName);
-                if (fs.exists(d) && Arrays.stream(fs.listStatus(d)).anyMatch(s -> s.getPath().getName().endsWith(".tmp"))) {
+        /**
+         * Whether a run started after {@code before} has a complete checkpoint and, when {@code writing},
+         * is writing another (a hidden .tmp file in its checkpoints directory).
+         */
+        boolean checkpointing(Set<String> before, boolean writing) throws IOException {
+            Set<String> runs = runIds();
+            runs.removeAll(before);
+            for (String runId : runs) {
+                Path dir = fr.run(runId);
+                Path d = new Path(dir, "checkpoints");
+                if (fs.exists(d) && Runs.lastCheckpoint(hadoop, dir) >= 1
+                        && (!writing || Arrays.stream(fs.listStatus(d)).anyMatch(s -> s.getPath().getName().endsWith(".tmp")))) {
                     return true;
                 }
             }
