@@ -56,6 +56,8 @@ started=$(date +%s)
 
 pass() { printf 'PASS %s\n' "$*"; }
 fail() { printf 'FAIL %s\n' "$*"; exit 1; }
+# show FILE [N]: the last N lines of a log, indented so that .ci/run's filtered console keeps them
+show() { tail -n "${2:-40}" "$1" | sed 's/^/  | /'; }
 step() { printf '\n=== [%4ss] %s\n' "$(( $(date +%s) - started ))" "$*"; }
 
 if ! why="$(deploy/local-cluster.sh check 2>&1)"; then
@@ -120,7 +122,7 @@ submit_bg() {
 submit() {
   local name="$1"
   submit_bg "$@"
-  wait "$SUBMIT_PID" || { tail -40 "$OUT/logs/$name.log"; fail "$name: spark-submit exited non-zero"; }
+  wait "$SUBMIT_PID" || { show "$OUT/logs/$name.log" 40; fail "$name: spark-submit exited non-zero"; }
 }
 latest_run() { ls -t "$ROOT/runs" | head -1; }
 epochs_done() { [ -f "$ROOT/runs/$1/metrics.jsonl" ] && wc -l < "$ROOT/runs/$1/metrics.jsonl" || echo 0; }
@@ -157,7 +159,7 @@ for who in no-auth wrong-secret; do
   pid=$NOAUTH_PID; [ "$who" = wrong-secret ] && pid=$WRONG_PID
   if wait "$pid"; then fail "auth: a driver with $who ran on the cluster"; fi
   grep -q "All masters are unresponsive" "$OUT/logs/$who.log" \
-    || { tail -20 "$OUT/logs/$who.log"; fail "auth: the $who driver failed, but not by being refused by the master"; }
+    || { show "$OUT/logs/$who.log" 20; fail "auth: the $who driver failed, but not by being refused by the master"; }
   [ ! -e "$OUT/$who/manifest.jsonl" ] || fail "auth: the $who driver wrote a manifest"
 done
 [ "$(grep -c 'Registering app fusionpipe-generate' "$FP_CLUSTER_DIR/logs/master.log")" -eq 1 ] \
@@ -204,7 +206,7 @@ check_transport() {
   [ "${#logs[@]}" -ge "$n" ] || fail "transport: $name used ${#logs[@]} executor JVM(s) (app $app), expected $n"
   for log in "${logs[@]}"; do
     line="$(grep -m1 -oE 'Initializing transport \[[0-9.]+:[0-9]+\] with root as \[[0-9.]+:[0-9]+\]' "$log" || true)"
-    [ -n "$line" ] || { tail -30 "$log"; fail "transport: executor log ${log#$OUT/} shows no gradient-sharing transport"; }
+    [ -n "$line" ] || { show "$log" 30; fail "transport: executor log ${log#$OUT/} shows no gradient-sharing transport"; }
     ip="$(echo "$line" | sed -E 's/.*transport \[([0-9.]+):([0-9]+)\].*/\1/')"
     port="$(echo "$line" | sed -E 's/.*transport \[([0-9.]+):([0-9]+)\].*/\2/')"
     [ "$ip" = "$(host_ip_of_log "$log")" ] || fail "transport: executor ${log#$OUT/} bound $ip, its host's address is $(host_ip_of_log "$log")"
@@ -222,7 +224,7 @@ check_sync() {
   local name="$1" app="$2" run="$3" epochs="$4" n="$5" e drv want got k
   for ((e = 1; e <= epochs; e++)); do
     drv="$(grep -oE "epoch-sync: run $run epoch $e: [0-9]+ executor\(s\) started from the driver's state \(.*, parameters [0-9a-f]+/[0-9]+\)" "$OUT/logs/$name.log" | tail -1 || true)"
-    [ -n "$drv" ] || { grep -E "epoch-sync|failed|ERROR" "$OUT/logs/$name.log" | tail -5; fail "epoch-sync: $name epoch $e: no driver line"; }
+    [ -n "$drv" ] || { grep -E "epoch-sync|failed|ERROR" "$OUT/logs/$name.log" | tail -5 | sed 's/^/  | /'; fail "epoch-sync: $name epoch $e: no driver line"; }
     want="$(echo "$drv" | sed -E "s/.*driver's state \((.*), parameters ([0-9a-f]+\/[0-9]+)\)$/\1, parameters \2/")"
     k=0
     while read -r got; do
@@ -248,11 +250,12 @@ for _ in $(seq 1 600); do
   kill -0 "$TRAIN_PID" 2>/dev/null || break
   sleep 0.5
 done
-grep -q "incoming messages are filtered" "$OUT/logs/train.log" || { tail -30 "$OUT/logs/train.log"; fail "transport-guard: the driver's transport was never guarded"; }
+grep -q "incoming messages are filtered" "$OUT/logs/train.log" || { show "$OUT/logs/train.log" 30; fail "transport-guard: the driver's transport was never guarded"; }
 STREAM="$(grep -oE "transport aeron:udp\?endpoint=$DRIVER_IP:40123 stream [0-9]+" "$OUT/logs/train.log" | head -1 | grep -oE '[0-9]+$' || true)"
 "$JAVA" -Xmx256m $FLAGS -cp "$INTRUDER_CP" io.fusionpipe.train.cluster.DatagramIntruder "$DRIVER_IP" 40123 "$STREAM" \
   > "$OUT/logs/intruder.log" 2>&1 || { cat "$OUT/logs/intruder.log"; fail "transport-guard: the intruder could not send"; }
-wait "$TRAIN_PID" || { tail -40 "$OUT/logs/train.log"; fail "train: spark-submit exited non-zero (an intruder had sent two bad datagrams)"; }
+wait "$TRAIN_PID" || { show "$OUT/logs/train.log" 40; for log in $(executor_logs "$(newest_app)"); do
+  echo "  ${log#$OUT/}:"; show "$log" 12; done; fail "train: spark-submit exited non-zero (an intruder had sent two bad datagrams)"; }
 kill "$SAMPLER" 2>/dev/null || true; SAMPLER=
 dropped_driver="$(grep -c "gradient-sharing transport: dropped a message" "$OUT/logs/train.log" || true)"
 grep -q "dropped a message of 512 bytes.*StreamCorruptedException" "$OUT/logs/train.log" \
@@ -360,7 +363,7 @@ start_training() {
   for _ in $(seq 1 600); do
     NEW_RUN="$(latest_run)"
     if [ "$NEW_RUN" != "$prev" ] && [ "$(epochs_done "$NEW_RUN")" -ge 1 ]; then NEW_APP="$(newest_app)"; return 0; fi
-    kill -0 "$DRIVER" 2>/dev/null || { tail -20 "$OUT/logs/$1.log"; fail "$1: the driver exited before epoch 1 ended"; }
+    kill -0 "$DRIVER" 2>/dev/null || { show "$OUT/logs/$1.log" 20; fail "$1: the driver exited before epoch 1 ended"; }
     sleep 0.5
   done
   fail "$1: no epoch finished in 5 minutes"
@@ -377,7 +380,7 @@ finish() {
     OUTCOME=recovered
   elif [ -n "$host" ]; then
     grep -qE "^train failed: .*$host" "$OUT/logs/$name.log" \
-      || { grep -E "failed|stall|Lost executor" "$OUT/logs/$name.log" | tail -5; fail "$name: the driver (rc $rc) did not fail with a 'train failed:' error naming $host"; }
+      || { grep -E "failed|stall|Lost executor" "$OUT/logs/$name.log" | tail -5 | sed 's/^/  | /'; fail "$name: the driver (rc $rc) did not fail with a 'train failed:' error naming $host"; }
     OUTCOME=failed-naming-host
   else
     OUTCOME=driver-killed

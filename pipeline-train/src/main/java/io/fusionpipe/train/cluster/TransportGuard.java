@@ -1,6 +1,8 @@
 package io.fusionpipe.train.cluster;
 
 import io.aeron.FragmentAssembler;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
 import org.nd4j.parameterserver.distributed.v2.ModelParameterServer;
 import org.nd4j.parameterserver.distributed.v2.messages.VoidMessage;
@@ -17,10 +19,8 @@ import java.io.ObjectInputStream;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
-import java.util.WeakHashMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -44,7 +44,6 @@ public final class TransportGuard {
     private static final Logger LOG = LoggerFactory.getLogger(TransportGuard.class);
     private static final AtomicLong ACCEPTED = new AtomicLong();
     private static final AtomicLong REJECTED = new AtomicLong();
-    private static final Set<FragmentAssembler> OURS = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     /** DL4J names a node by its Aeron channel; only a literal address may be dialled back (no name to resolve). */
     private static final Pattern ORIGIN = Pattern.compile("aeron:udp\\?endpoint=[0-9a-fA-F.:\\[\\]]{3,60}:[0-9]{1,5}");
     private static final Set<String> JDK_CLASSES = Set.of("java.lang.Number", "java.lang.Integer", "java.lang.Long", "java.lang.Double",
@@ -110,19 +109,35 @@ public final class TransportGuard {
         return REJECTED.get();
     }
 
-    /** Swaps {@code t}'s message handler for the guarded one; false when there is none yet or it is already ours. */
+    /**
+     * Guards {@code t}'s message handler; false when there is none yet or it is already guarded.
+     * DL4J's assembler stays and only the handler it hands whole messages to is replaced: a message
+     * whose first fragments arrived before the swap is then completed and passed through the guard,
+     * where a new assembler would silently drop its remaining fragments (a lost chunk of the
+     * parameters leaves an executor waiting forever).
+     */
     static boolean guard(AeronUdpTransport t) {
         FragmentAssembler current = (FragmentAssembler) Internals.HANDLER.get(t);
-        if (current == null || OURS.contains(current)) {
+        if (current == null || current.delegate() instanceof Guarded) {
             return false;
         }
-        FragmentAssembler safe = new FragmentAssembler((buffer, offset, length, header) -> receive(t, buffer, offset, length));
-        OURS.add(safe);
-        Internals.HANDLER.setVolatile(t, safe);
+        try {
+            Internals.DELEGATE.set(current, new Guarded(t));
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("cannot guard the gradient-sharing transport: " + e, e);
+        }
         io.aeron.Subscription sub = (io.aeron.Subscription) Internals.SUBSCRIPTION.get(t);
         LOG.info("gradient-sharing transport {} stream {}: incoming messages are filtered (allow-list) and bad ones dropped", t.id(),
                 sub == null ? "?" : sub.streamId());
         return true;
+    }
+
+    /** Receives the transport's whole messages in place of DL4J's handler. */
+    private record Guarded(AeronUdpTransport transport) implements FragmentHandler {
+        @Override
+        public void onFragment(DirectBuffer buffer, int offset, int length, Header header) {
+            receive(transport, buffer, offset, length);
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -220,6 +235,8 @@ public final class TransportGuard {
         static final VarHandle QUEUE;
         static final VarHandle SUBSCRIPTION;
         static final MethodHandle ADD_CONNECTION;
+        /** Final in Aeron, so set through reflection (Aeron is not a named module: no add-opens needed). */
+        static final java.lang.reflect.Field DELEGATE;
 
         static {
             try {
@@ -230,8 +247,11 @@ public final class TransportGuard {
                 SUBSCRIPTION = l.findVarHandle(AeronUdpTransport.class, "ownSubscription", io.aeron.Subscription.class);
                 ADD_CONNECTION = l.findVirtual(AeronUdpTransport.class, "addConnection",
                         java.lang.invoke.MethodType.methodType(void.class, String.class));
+                DELEGATE = FragmentAssembler.class.getDeclaredField("delegate");
+                DELEGATE.setAccessible(true);
             } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError("DL4J's AeronUdpTransport changed (this guard is written against 1.0.0-M2): " + e);
+                throw new ExceptionInInitializerError("DL4J's AeronUdpTransport or Aeron's FragmentAssembler changed"
+                        + " (this guard is written against DL4J 1.0.0-M2 and Aeron 1.39): " + e);
             }
         }
     }

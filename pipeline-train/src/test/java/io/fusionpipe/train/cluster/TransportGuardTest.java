@@ -93,19 +93,7 @@ class TransportGuardTest {
         }
         VoidConfiguration conf = VoidConfiguration.builder().controllerAddress("127.0.0.1").build();
         conf.setUnicastControllerPort(port);
-        // its own media driver directory: other tests in this JVM may have left DL4J's transport running
-        String dir = System.getProperty("aeron.dir");
-        System.setProperty("aeron.dir", java.nio.file.Files.createTempDirectory("guard-aeron").resolve("driver").toString());
-        AeronUdpTransport receiver;
-        try {
-            receiver = new AeronUdpTransport("127.0.0.1", port, conf);
-        } finally {
-            if (dir == null) {
-                System.clearProperty("aeron.dir");
-            } else {
-                System.setProperty("aeron.dir", dir);
-            }
-        }
+        AeronUdpTransport receiver = transport(port, conf);
         MediaDriver senderDriver = null;
         Aeron sender = null;
         try {
@@ -142,6 +130,71 @@ class TransportGuardTest {
                 senderDriver.close();
             }
             receiver.shutdown();
+        }
+    }
+
+    /**
+     * The guard is installed while DL4J's transport is already receiving: a message whose first
+     * fragments arrived before the swap must still be delivered (through the guard). Swapping the
+     * whole assembler lost it, and a lost chunk of the parameters leaves an executor waiting forever.
+     */
+    @Test
+    void aMessageHalfReceivedWhenTheGuardIsInstalledIsStillDelivered() throws Exception {
+        int port;
+        try (DatagramSocket s = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        VoidConfiguration conf = VoidConfiguration.builder().controllerAddress("127.0.0.1").build();
+        conf.setUnicastControllerPort(port);
+        AeronUdpTransport receiver = transport(port, conf);
+        try {
+            receiver.launchAsMaster();
+            // the handler DL4J's polling thread reads before each poll
+            java.lang.invoke.VarHandle handler = MethodHandles.privateLookupIn(AeronUdpTransport.class, MethodHandles.lookup())
+                    .findVarHandle(AeronUdpTransport.class, "messageHandler", io.aeron.FragmentAssembler.class);
+            byte[] message = serialized(ping(receiver.id()));
+            int half = message.length / 2;
+            long accepted = TransportGuard.accepted();
+            UnsafeBuffer term = new UnsafeBuffer(new byte[4 * message.length + 256]);
+            int next = fragment((io.aeron.FragmentAssembler) handler.get(receiver), term, 0, message, 0, half, io.aeron.logbuffer.FrameDescriptor.BEGIN_FRAG_FLAG);
+            assertTrue(TransportGuard.guard(receiver), "the receiver's handler was guarded");
+            assertTrue(!TransportGuard.guard(receiver), "guarding twice does nothing");
+            fragment((io.aeron.FragmentAssembler) handler.get(receiver), term, next, message, half, message.length - half, io.aeron.logbuffer.FrameDescriptor.END_FRAG_FLAG);
+            assertEquals(accepted + 1, TransportGuard.accepted(), "the message begun before the guard was passed on by it");
+        } finally {
+            receiver.shutdown();
+        }
+    }
+
+    /**
+     * Feeds one fragment of {@code message} to an assembler as DL4J's polling thread would: as the frame at
+     * {@code frameOffset} of a term buffer; returns where the next frame starts (the assembler checks they follow on).
+     */
+    private static int fragment(io.aeron.logbuffer.FragmentHandler handler, UnsafeBuffer term, int frameOffset,
+                                byte[] message, int from, int length, byte flags) {
+        int headerLength = io.aeron.protocol.DataHeaderFlyweight.HEADER_LENGTH;
+        term.putByte(frameOffset + io.aeron.protocol.HeaderFlyweight.FLAGS_FIELD_OFFSET, flags);
+        term.putInt(frameOffset + io.aeron.protocol.DataHeaderFlyweight.SESSION_ID_FIELD_OFFSET, 7, java.nio.ByteOrder.LITTLE_ENDIAN);
+        term.putBytes(frameOffset + headerLength, message, from, length);
+        io.aeron.logbuffer.Header header = new io.aeron.logbuffer.Header(0, 16);
+        header.buffer(term);
+        header.offset(frameOffset);
+        handler.onFragment(term, frameOffset + headerLength, length, header);
+        return org.agrona.BitUtil.align(frameOffset + headerLength + length, io.aeron.logbuffer.FrameDescriptor.FRAME_ALIGNMENT);
+    }
+
+    /** A receiver with its own media driver directory: other tests in this JVM may have left DL4J's transport running. */
+    private static AeronUdpTransport transport(int port, VoidConfiguration conf) throws IOException {
+        String dir = System.getProperty("aeron.dir");
+        System.setProperty("aeron.dir", java.nio.file.Files.createTempDirectory("guard-aeron").resolve("driver").toString());
+        try {
+            return new AeronUdpTransport("127.0.0.1", port, conf);
+        } finally {
+            if (dir == null) {
+                System.clearProperty("aeron.dir");
+            } else {
+                System.setProperty("aeron.dir", dir);
+            }
         }
     }
 
