@@ -1,7 +1,6 @@
 package io.fusionpipe.cli;
 
 import io.fusionpipe.BuildInfo;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,7 +22,6 @@ import java.util.ServiceLoader;
         footer = {"", ExitCodes.HELP})
 public final class Fusionpipe implements Runnable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Fusionpipe.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -84,7 +82,8 @@ public final class Fusionpipe implements Runnable {
             err.flush();
             return code;
         }
-        LOG.debug("{} failed", cl.getCommandName(), e);
+        // looked up here, not in a static field: a command that never logs (score) never starts the logging system
+        LoggerFactory.getLogger(Fusionpipe.class).debug("{} failed", cl.getCommandName(), e);
         err.println(cl.getCommandName() + " failed: " + describe(e));
         err.flush();
         return code;

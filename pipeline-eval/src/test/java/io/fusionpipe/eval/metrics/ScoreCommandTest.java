@@ -72,6 +72,29 @@ class ScoreCommandTest {
         Cli.Run missing = Cli.run("score", "--input", dir.resolve("nope.json").toString(), "--output", dir.resolve("o.json").toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("no such file"), missing.err());
+        Cli.Run missingUri = Cli.run("score", "--input", dir.resolve("nope.json").toUri().toString(), "--output", dir.resolve("o.json").toString());
+        assertEquals(2, missingUri.code());
+        assertTrue(missingUri.err().contains("no such file"), missingUri.err());
+    }
+
+    @Test
+    void plainPathsAndUrisGiveTheSameScores() throws Exception {
+        Path input = dir.resolve("public.json");
+        try (InputStream in = getClass().getResourceAsStream("/caption-metrics/public.json")) {
+            Files.copy(in, input);
+        }
+        Path plain = dir.resolve("plain.json");
+        Path uri = dir.resolve("uri/scores.json");
+        assertEquals(0, Cli.run("score", "--input", input.toString(), "--output", plain.toString()).code());
+        Cli.Run run = Cli.run("score", "--input", input.toUri().toString(), "--output", uri.toUri().toString());
+        assertEquals(0, run.code(), run.err());
+        assertEquals(Files.readString(plain), Files.readString(uri));
+        assertTrue(ScoreCommand.isPlainLocal("out/scores.json") && ScoreCommand.isPlainLocal("/tmp/a:b.json"));
+        assertFalse(ScoreCommand.isPlainLocal("file:/tmp/x.json") || ScoreCommand.isPlainLocal("hdfs://nn:8020/x.json")
+                || ScoreCommand.isPlainLocal("s3a://bucket/x.json"));
+        try (var leftovers = Files.list(plain.getParent())) {
+            assertTrue(leftovers.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary file left");
+        }
     }
 
     @Test
