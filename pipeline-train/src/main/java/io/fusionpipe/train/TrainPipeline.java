@@ -349,8 +349,12 @@ public final class TrainPipeline {
                                         int partitions) throws IOException {
         TrainSettings s = ctx.s();
         DatasetVersion ds = ctx.ds();
-        SparkScores.Score train = SparkScores.score(jsc, net,
-                TrainingData.batches(ctx.spark(), ds, "train", s.batchSize(), partitions).sample(false, trainScoreFraction(ds), s.seed() + epoch));
+        var trainBatches = TrainingData.batches(ctx.spark(), ds, "train", s.batchSize(), partitions);
+        SparkScores.Score train = SparkScores.score(jsc, net, trainBatches.sample(false, trainScoreFraction(ds), s.seed() + epoch));
+        if (train.captions() == 0) {
+            // a split of few batches can sample none: score them all rather than record no train loss
+            train = SparkScores.score(jsc, net, trainBatches);
+        }
         SparkScores.Score val = ds.rows("val") > 0
                 ? SparkScores.score(jsc, net, TrainingData.batches(ctx.spark(), ds, "val", s.batchSize(), partitions))
                 : SparkScores.Score.EMPTY;

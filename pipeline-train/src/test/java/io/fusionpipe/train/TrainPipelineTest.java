@@ -124,6 +124,20 @@ class TrainPipelineTest {
         assertTrue(!before.getLayer("lstm1").params().equals(epoch1.getLayer("lstm1").params()), "the decoder trains while the encoder is frozen");
     }
 
+    /** The train loss is measured on a random sample of train batches; with few batches that sample can be empty. */
+    @Test
+    void theTrainLossIsMeasuredWhenTheSampleDrawsNoBatch() throws Exception {
+        TrainSettings s = TrainSettings.of(SPARK.config());
+        // 36 train rows in batches of 36 on 2 partitions: 1-2 batches, each sampled with probability 1/3
+        TrainSettings big = new TrainSettings(s.variants(), 3, 36, s.seed(), s.optimiser(), s.model(), s.earlyStopping(), s.fineTune(),
+                s.modalityDropout(), s.distributed(), 0, 0);
+        TrainPipeline.Result r = TrainPipeline.train(SPARK.session(), SPARK.config(), big, dataset, Variant.EARLY);
+        assertEquals(3, r.epochs().size());
+        for (EpochMetrics m : r.epochs()) {
+            assertTrue(Double.isFinite(m.trainLoss()), "epoch " + m.epoch() + ": train loss " + m.trainLoss());
+        }
+    }
+
     @Test
     void earlyStoppingEndsARunThatStopsImproving() throws Exception {
         TrainSettings s = TrainSettings.of(SPARK.config());
