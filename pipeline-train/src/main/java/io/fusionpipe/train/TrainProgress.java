@@ -58,7 +58,7 @@ final class TrainProgress extends SparkListener implements AutoCloseable {
     private volatile String stalled;
 
     /**
-     * @param stallMillis when no minibatch finishes for this long while fitting, every Spark job is
+     * @param stallMillis when no minibatch (and no task) finishes for this long while fitting, every Spark job is
      *                    cancelled and {@link #stalled()} says why (DL4J's gradient sharing can wait
      *                    forever after losing an executor); 0 never
      */
@@ -185,6 +185,11 @@ final class TrainProgress extends SparkListener implements AutoCloseable {
 
     @Override
     public void onTaskEnd(SparkListenerTaskEnd end) {
+        if (end.taskInfo().successful()) {
+            // progress too: DL4J's own jobs before the first minibatch (counting, repartitioning) can take
+            // longer than the stall timeout on a loaded machine, and a lost worker never finishes its task
+            lastChange = System.nanoTime();
+        }
         runningTasks.remove(end.taskInfo().taskId());
         runningBatches.remove(end.taskInfo().taskId());
         runningLosses.remove(end.taskInfo().taskId());

@@ -297,6 +297,19 @@ class TrainPipelineTest {
         }
     }
 
+    /** DL4J runs Spark jobs of its own (counting, repartitioning) before the first minibatch: their finished tasks are progress. */
+    @Test
+    void tasksThatFinishBeforeTheFirstMinibatchAreProgress() {
+        org.apache.spark.api.java.JavaSparkContext jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(SPARK.session().sparkContext());
+        try (TrainProgress progress = new TrainProgress(jsc.sc(), "prefit-test", 0, 3_000, new java.io.PrintStream(new java.io.ByteArrayOutputStream()), p -> "")) {
+            progress.fitting(true);
+            // 12 one-second tasks on local[2]: about 6 s with no minibatch, a task finishing every second
+            jsc.parallelize(java.util.List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12), 12).foreach(x -> Thread.sleep(1_000));
+            org.junit.jupiter.api.Assertions.assertNull(progress.stalled());
+            progress.fitting(false);
+        }
+    }
+
     @Test
     void idleTimeOutsideAFitIsNotAStall() throws Exception {
         org.apache.spark.api.java.JavaSparkContext jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(SPARK.session().sparkContext());
