@@ -87,13 +87,8 @@ class TransportGuardTest {
 
     @Test
     void badDatagramsAreDroppedAndTheReceiverKeepsWorking() throws Exception {
-        int port;
-        try (DatagramSocket s = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        VoidConfiguration conf = VoidConfiguration.builder().controllerAddress("127.0.0.1").build();
-        conf.setUnicastControllerPort(port);
-        AeronUdpTransport receiver = transport(port, conf);
+        Receiver r = receiver();
+        AeronUdpTransport receiver = r.transport();
         MediaDriver senderDriver = null;
         Aeron sender = null;
         try {
@@ -102,7 +97,7 @@ class TransportGuardTest {
             senderDriver = MediaDriver.launchEmbedded(new MediaDriver.Context().threadingMode(ThreadingMode.SHARED)
                     .dirDeleteOnStart(true).dirDeleteOnShutdown(true));
             sender = Aeron.connect(new Aeron.Context().aeronDirectoryName(senderDriver.aeronDirectoryName()));
-            Publication pub = sender.addPublication("aeron:udp?endpoint=127.0.0.1:" + port, conf.getStreamId());
+            Publication pub = sender.addPublication("aeron:udp?endpoint=127.0.0.1:" + r.port(), r.conf().getStreamId());
             waitFor(pub::isConnected, "the sender connects");
             long accepted = TransportGuard.accepted();
             long rejected = TransportGuard.rejected();
@@ -140,13 +135,8 @@ class TransportGuardTest {
      */
     @Test
     void aMessageHalfReceivedWhenTheGuardIsInstalledIsStillDelivered() throws Exception {
-        int port;
-        try (DatagramSocket s = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        VoidConfiguration conf = VoidConfiguration.builder().controllerAddress("127.0.0.1").build();
-        conf.setUnicastControllerPort(port);
-        AeronUdpTransport receiver = transport(port, conf);
+        Receiver r = receiver();
+        AeronUdpTransport receiver = r.transport();
         try {
             receiver.launchAsMaster();
             // the handler DL4J's polling thread reads before each poll
@@ -183,12 +173,22 @@ class TransportGuardTest {
         return org.agrona.BitUtil.align(frameOffset + headerLength + length, io.aeron.logbuffer.FrameDescriptor.FRAME_ALIGNMENT);
     }
 
+    /** A receiver on a free loopback port, its configuration and port. */
+    private record Receiver(AeronUdpTransport transport, VoidConfiguration conf, int port) {
+    }
+
     /** A receiver with its own media driver directory: other tests in this JVM may have left DL4J's transport running. */
-    private static AeronUdpTransport transport(int port, VoidConfiguration conf) throws IOException {
+    private static Receiver receiver() throws IOException {
+        int port;
+        try (DatagramSocket s = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        VoidConfiguration conf = VoidConfiguration.builder().controllerAddress("127.0.0.1").build();
+        conf.setUnicastControllerPort(port);
         String dir = System.getProperty("aeron.dir");
         System.setProperty("aeron.dir", java.nio.file.Files.createTempDirectory("guard-aeron").resolve("driver").toString());
         try {
-            return new AeronUdpTransport("127.0.0.1", port, conf);
+            return new Receiver(new AeronUdpTransport("127.0.0.1", port, conf), conf, port);
         } finally {
             if (dir == null) {
                 System.clearProperty("aeron.dir");
