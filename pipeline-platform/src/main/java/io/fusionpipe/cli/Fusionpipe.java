@@ -22,7 +22,6 @@ import java.util.ServiceLoader;
         footer = {"", ExitCodes.HELP})
 public final class Fusionpipe implements Runnable {
 
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 

@@ -33,9 +33,9 @@ import java.util.regex.Pattern;
  *
  * <p>DL4J creates the transport itself, with no hook, so a watcher thread (one per JVM, started
  * with the transport configuration: {@link #install()}) swaps the transport's message handler as
- * soon as the parameter server exposes the transport. The new handler deserializes with an allow-list filter (DL4J's
- * message classes, ND4J arrays, the JDK collections they hold; array lengths bounded by the
- * datagram), accepts only {@link VoidMessage}s whose originator is a literal {@code ip:port} channel, drops anything
+ * soon as the parameter server exposes the transport. The new handler deserializes with an
+ * allow-list filter (DL4J's message classes, ND4J arrays, the JDK collections they hold; array
+ * lengths bounded by the datagram), accepts only {@link VoidMessage}s whose originator is a literal {@code ip:port} channel, drops anything
  * else with a log line, and never throws; then it does what DL4J's handler does. Messages that
  * arrive before the swap (seconds on a loaded host: the handshake and first parameters) still go
  * through DL4J's own handler (docs/security.md).
