@@ -21,12 +21,18 @@ class ScoreCommandTest {
     @TempDir
     Path dir;
 
-    @Test
-    void scoresTheFixtureFileLikeTheToolkit() throws Exception {
+    /** The shared fixture's caption file, copied into the test's directory. */
+    private Path publicFixture() throws java.io.IOException {
         Path input = dir.resolve("public.json");
         try (InputStream in = getClass().getResourceAsStream("/caption-metrics/public.json")) {
             Files.copy(in, input);
         }
+        return input;
+    }
+
+    @Test
+    void scoresTheFixtureFileLikeTheToolkit() throws Exception {
+        Path input = publicFixture();
         Path output = dir.resolve("out/scores.json");
         Cli.Run run = Cli.run("score", "--input", input.toString(), "--output", output.toString());
         assertEquals(0, run.code(), run.err());
@@ -79,10 +85,7 @@ class ScoreCommandTest {
 
     @Test
     void plainPathsAndUrisGiveTheSameScores() throws Exception {
-        Path input = dir.resolve("public.json");
-        try (InputStream in = getClass().getResourceAsStream("/caption-metrics/public.json")) {
-            Files.copy(in, input);
-        }
+        Path input = publicFixture();
         Path plain = dir.resolve("plain.json");
         Path uri = dir.resolve("uri/scores.json");
         assertEquals(0, Cli.run("score", "--input", input.toString(), "--output", plain.toString()).code());
