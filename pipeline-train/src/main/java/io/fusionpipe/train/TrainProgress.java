@@ -8,26 +8,38 @@ import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
 import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.TaskInfo;
+import org.apache.spark.status.api.v1.ThreadStackTrace;
 import org.apache.spark.util.DoubleAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Option;
 import scala.Tuple4;
+import scala.collection.JavaConverters;
 import scala.collection.Iterator;
 
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.PrintStream;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -43,6 +55,10 @@ final class TrainProgress extends SparkListener implements AutoCloseable {
     record Snapshot(long batches, double meanLoss) {
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(TrainProgress.class);
+    private static final long THREAD_DUMP_WAIT_SECONDS = 15;
+    private static final int THREAD_DUMP_FRAMES = 40;
+
     private final SparkContext sc;
     private final LongAccumulator batches;
     private final DoubleAccumulator losses;
@@ -50,12 +66,13 @@ final class TrainProgress extends SparkListener implements AutoCloseable {
     private final Map<Long, Double> runningLosses = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
     private final List<String> lostExecutors = new CopyOnWriteArrayList<>();
-    private final Map<Long, String> runningTasks = new ConcurrentHashMap<>();
+    private final Map<Long, TaskInfo> runningTasks = new ConcurrentHashMap<>();
     private final Map<String, String> executorHosts = new ConcurrentHashMap<>();
     private volatile boolean fitting;
     private volatile long lastBatches = -1;
     private volatile long lastChange = System.nanoTime();
     private volatile String stalled;
+    private volatile String stalledThreads = "";
 
     /**
      * @param stallMillis when no minibatch (and no task) finishes for this long while fitting, every Spark job is
@@ -95,8 +112,13 @@ final class TrainProgress extends SparkListener implements AutoCloseable {
             return;
         }
         if (stalled == null && now - lastChange > stallMillis * 1_000_000L) {
-            List<String> why = new java.util.ArrayList<>();
-            java.util.Set<String> waiting = new java.util.TreeSet<>(runningTasks.values());
+            List<String> why = new ArrayList<>();
+            Set<String> waiting = new TreeSet<>();
+            Set<String> waitingIds = new TreeSet<>();
+            for (TaskInfo t : runningTasks.values()) {
+                waiting.add("executor " + t.executorId() + " on " + t.host());
+                waitingIds.add(t.executorId());
+            }
             if (!waiting.isEmpty()) {
                 why.add("waiting for " + String.join(", ", waiting));
             }
@@ -105,14 +127,70 @@ final class TrainProgress extends SparkListener implements AutoCloseable {
             }
             stalled = String.format(Locale.ROOT, "no minibatch finished for %s after %d in this epoch%s; training was stopped",
                     duration(stallMillis / 1000.0), n, why.isEmpty() ? "" : " (" + String.join("; ", why) + ")");
+            stalledThreads = threadsOf(waitingIds);
             sc.cancelAllJobs();
         }
+    }
+
+    /**
+     * Logs, before the stalled jobs are cancelled and the evidence is gone, what the threads that matter
+     * (Spark tasks, DL4J, ND4J, Aeron) of each executor the fit waits for are doing: where a worker hangs
+     * is otherwise invisible, since its log just stops.
+     */
+    private String threadsOf(Set<String> executorIds) {
+        // asked of all at once: a partitioned executor's answer times out while the others' arrive
+        ExecutorService asking = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "fusionpipe-thread-dump");
+            t.setDaemon(true);
+            return t;
+        });
+        Map<String, CompletableFuture<Option<ThreadStackTrace[]>>> dumps = new TreeMap<>();
+        for (String id : executorIds) {
+            dumps.put(id, CompletableFuture.supplyAsync(() -> sc.getExecutorThreadDump(id), asking));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(THREAD_DUMP_WAIT_SECONDS);
+        StringBuilder all = new StringBuilder();
+        dumps.forEach((id, dump) -> {
+            try {
+                Option<ThreadStackTrace[]> threads = dump.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (threads.isEmpty()) {
+                    LOG.warn("stalled fit: no thread dump from executor {} (gone)", id);
+                    return;
+                }
+                StringBuilder text = new StringBuilder();
+                for (ThreadStackTrace t : threads.get()) {
+                    List<String> frames = JavaConverters.seqAsJavaList(t.stackTrace().elems());
+                    if (t.threadName().startsWith("Executor task launch") || frames.stream().anyMatch(TrainProgress::interesting)) {
+                        text.append("\n  thread \"").append(t.threadName()).append("\" ").append(t.threadState());
+                        frames.stream().limit(THREAD_DUMP_FRAMES).forEach(f -> text.append("\n      ").append(f.strip()));
+                    }
+                }
+                LOG.warn("stalled fit: threads of executor {}:{}", id, text);
+                all.append("executor ").append(id).append(':').append(text).append('\n');
+            } catch (TimeoutException e) {
+                LOG.warn("stalled fit: executor {} did not answer a thread dump request in {} s", id, THREAD_DUMP_WAIT_SECONDS);
+            } catch (Exception e) {
+                LOG.warn("stalled fit: no thread dump from executor {}: {}", id, e.toString());
+            }
+        });
+        asking.shutdownNow();
+        return all.toString();
+    }
+
+    private static boolean interesting(String frame) {
+        return frame.contains("org.deeplearning4j") || frame.contains("org.nd4j") || frame.contains("io.aeron")
+                || frame.contains("io.fusionpipe");
     }
 
     /** Marks the span of a fit: the stall watch only runs inside it. */
     void fitting(boolean on) {
         lastChange = System.nanoTime();
         fitting = on;
+    }
+
+    /** The stacks {@link #stalled()} logged of the threads the fit waited for; empty before a stall. */
+    String stalledThreads() {
+        return stalledThreads;
     }
 
     /** Why training was stopped for lack of progress, or null. */
@@ -178,7 +256,7 @@ final class TrainProgress extends SparkListener implements AutoCloseable {
 
     @Override
     public void onTaskStart(org.apache.spark.scheduler.SparkListenerTaskStart start) {
-        runningTasks.put(start.taskInfo().taskId(), "executor " + start.taskInfo().executorId() + " on " + start.taskInfo().host());
+        runningTasks.put(start.taskInfo().taskId(), start.taskInfo());
         // executors that registered before this listener: known from their tasks
         executorHosts.putIfAbsent(start.taskInfo().executorId(), start.taskInfo().host());
     }

@@ -294,6 +294,10 @@ class TrainPipelineTest {
             String why = progress.stalled();
             assertTrue(why != null && why.contains("no minibatch finished for") && why.contains("waiting for executor driver on "),
                     String.valueOf(why));
+            // where the waiting tasks were, logged before the cancel ends them
+            String threads = progress.stalledThreads();
+            assertTrue(threads.contains("executor driver:") && threads.contains("Executor task launch worker")
+                    && threads.contains("java.lang.Thread.sleep"), threads);
         }
     }
 
