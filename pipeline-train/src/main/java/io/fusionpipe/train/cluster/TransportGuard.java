@@ -22,6 +22,11 @@ import java.lang.invoke.VarHandle;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
@@ -36,7 +41,9 @@ import java.util.regex.Pattern;
  * soon as the parameter server exposes the transport. The new handler deserializes with an
  * allow-list filter (DL4J's message classes, ND4J arrays, the JDK collections they hold; array
  * lengths bounded by the datagram), accepts only {@link VoidMessage}s whose originator is a literal {@code ip:port} channel, drops anything
- * else with a log line, and never throws; then it does what DL4J's handler does. Messages that
+ * else with a log line, and never throws; then it does what DL4J's handler does, except that the connection
+ * back to a new sender is made off the polling thread and retried (DL4J gives up after 10 s and the sender's
+ * handshake then waits forever: a stall on a loaded cluster). Messages that
  * arrive before the swap (seconds on a loaded host: the handshake and first parameters) still go
  * through DL4J's own handler (docs/security.md).
  */
@@ -71,6 +78,19 @@ public final class TransportGuard {
     private static final int MAX_DEPTH = 64;
     /** The class the filter refused last on this thread, for the log line (the JDK's exception does not name it). */
     private static final ThreadLocal<String> REFUSED = new ThreadLocal<>();
+
+    /** How long a message waits for its sender to become reachable before it is dropped. */
+    static final long CONNECT_PATIENCE_MILLIS = 180_000;
+    /** Per transport and sender: messages waiting behind the connection back to that sender. */
+    private static final Map<String, AtomicInteger> WAITING = new ConcurrentHashMap<>();
+    /** Per transport and sender: the last of its messages handed to {@link #CONNECTING} (they run in turn). */
+    private static final Map<String, CompletableFuture<Void>> IN_TURN = new ConcurrentHashMap<>();
+    /** Senders are dialled in parallel: one that never answers holds up only its own messages. */
+    private static final ExecutorService CONNECTING = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "fusionpipe-transport-connect");
+        t.setDaemon(true);
+        return t;
+    });
 
     private static Thread watcher;
 
@@ -157,15 +177,66 @@ public final class TransportGuard {
             drop(length, m.getClass().getSimpleName() + " with originator '" + origin + "' (not aeron:udp?endpoint=ip:port)");
             return;
         }
-        try {
-            if (!((Map<String, ?>) Internals.CONNECTIONS.get(t)).containsKey(origin)) {
-                Internals.ADD_CONNECTION.invoke(t, origin);
+        String key = t.id() + " <- " + origin;
+        AtomicInteger queued = WAITING.get(key);
+        if (((Map<String, ?>) Internals.CONNECTIONS.get(t)).containsKey(origin) && (queued == null || queued.get() == 0)) {
+            deliver(t, m, length, origin);
+            return;
+        }
+        // DL4J dials every sender back before handling its message and gives up after 10 s, and its handshake
+        // waits forever for an answer: so the dialling happens here, off the polling thread, and is retried.
+        // Later messages from that sender queue behind it, in arrival order.
+        WAITING.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+        Runnable connect = () -> {
+            try {
+                connectAndDeliver(t, m, length, origin);
+            } finally {
+                WAITING.get(key).decrementAndGet();
             }
+        };
+        IN_TURN.compute(key, (k, last) -> last == null ? CompletableFuture.runAsync(connect, CONNECTING) : last.thenRunAsync(connect, CONNECTING));
+    }
+
+    /** Makes the connection back to {@code origin} (DL4J's 10 s attempts, until {@link #CONNECT_PATIENCE_MILLIS}), then delivers. */
+    @SuppressWarnings("unchecked")
+    private static void connectAndDeliver(AeronUdpTransport t, VoidMessage m, int length, String origin) {
+        long deadline = System.currentTimeMillis() + CONNECT_PATIENCE_MILLIS;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (!((Map<String, ?>) Internals.CONNECTIONS.get(t)).containsKey(origin)) {
+                    Internals.ADD_CONNECTION.invoke(t, origin);
+                }
+                if (attempt > 1) {
+                    LOG.info("gradient-sharing transport: connected to {} at attempt {}; its {} is delivered", origin, attempt,
+                            m.getClass().getSimpleName());
+                }
+                deliver(t, m, length, origin);
+                return;
+            } catch (Throwable e) {
+                if (System.currentTimeMillis() >= deadline) {
+                    drop(length, m.getClass().getSimpleName() + " from " + origin + ": no connection back after " + attempt + " attempts: " + e);
+                    return;
+                }
+                LOG.warn("gradient-sharing transport: no connection to {} yet (attempt {}: {}); its {} waits", origin, attempt, e,
+                        m.getClass().getSimpleName());
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void deliver(AeronUdpTransport t, VoidMessage m, int length, String origin) {
+        try {
             ((BlockingQueue<VoidMessage>) Internals.QUEUE.get(t)).put(m);
             ACCEPTED.incrementAndGet();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (Throwable e) {
+        } catch (RuntimeException e) {
             drop(length, "handling " + m.getClass().getSimpleName() + " from " + origin + " failed: " + e);
         }
     }

@@ -150,8 +150,61 @@ class TransportGuardTest {
             assertTrue(TransportGuard.guard(receiver), "the receiver's handler was guarded");
             assertTrue(!TransportGuard.guard(receiver), "guarding twice does nothing");
             fragment((io.aeron.FragmentAssembler) handler.get(receiver), term, next, message, half, message.length - half, io.aeron.logbuffer.FrameDescriptor.END_FRAG_FLAG);
-            assertEquals(accepted + 1, TransportGuard.accepted(), "the message begun before the guard was passed on by it");
+            // passed on once the connection back to its sender is made (off the calling thread)
+            waitFor(() -> TransportGuard.accepted() == accepted + 1, "the message begun before the guard was passed on by it");
         } finally {
+            receiver.shutdown();
+        }
+    }
+
+    /**
+     * A node whose transport cannot be dialled back yet (its media driver slow to answer: a loaded host, a
+     * GC pause) sends its first message, the handshake: DL4J gives up on the connection after 10 s, and the
+     * guard dropped the message, leaving that node waiting forever for the answer. The message now waits,
+     * off the polling thread, until the connection is made, and is then delivered.
+     */
+    @Test
+    void aMessageFromANodeNotReachableYetIsDeliveredOnceItIs() throws Exception {
+        Receiver r = receiver();
+        AeronUdpTransport receiver = r.transport();
+        int late;
+        try (DatagramSocket s = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            late = s.getLocalPort();
+        }
+        MediaDriver lateDriver = null;
+        Aeron lateNode = null;
+        try {
+            receiver.launchAsMaster();
+            assertTrue(TransportGuard.guard(receiver), "the receiver's handler was guarded");
+            java.lang.invoke.VarHandle handler = MethodHandles.privateLookupIn(AeronUdpTransport.class, MethodHandles.lookup())
+                    .findVarHandle(AeronUdpTransport.class, "messageHandler", io.aeron.FragmentAssembler.class);
+            long accepted = TransportGuard.accepted();
+            long rejected = TransportGuard.rejected();
+            byte[] message = serialized(ping("aeron:udp?endpoint=127.0.0.1:" + late));
+            long t0 = System.nanoTime();
+            fragment((io.aeron.FragmentAssembler) handler.get(receiver), new UnsafeBuffer(new byte[message.length + 256]), 0, message, 0,
+                    message.length, (byte) (io.aeron.logbuffer.FrameDescriptor.BEGIN_FRAG_FLAG | io.aeron.logbuffer.FrameDescriptor.END_FRAG_FLAG));
+            assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "the polling thread was not held while the node was dialled");
+            // the node comes up after DL4J's first 10 s attempt to reach it has failed
+            Thread.sleep(11_000);
+            assertEquals(rejected, TransportGuard.rejected(), "the message was not dropped while its node was unreachable");
+            lateDriver = MediaDriver.launchEmbedded(new MediaDriver.Context().threadingMode(ThreadingMode.SHARED)
+                    .dirDeleteOnStart(true).dirDeleteOnShutdown(true));
+            lateNode = Aeron.connect(new Aeron.Context().aeronDirectoryName(lateDriver.aeronDirectoryName()));
+            lateNode.addSubscription("aeron:udp?endpoint=127.0.0.1:" + late, r.conf().getStreamId());
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (TransportGuard.accepted() == accepted && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals(accepted + 1, TransportGuard.accepted(), "the message was delivered once its node could be reached");
+            assertEquals(rejected, TransportGuard.rejected(), "nothing was dropped");
+        } finally {
+            if (lateNode != null) {
+                lateNode.close();
+            }
+            if (lateDriver != null) {
+                lateDriver.close();
+            }
             receiver.shutdown();
         }
     }
