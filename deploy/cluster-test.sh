@@ -20,7 +20,10 @@
 #                 anywhere, and the run finishes
 #   parity        train-bench --curve on the hosts (one executor each) ends within FP_CLUSTER_PARITY_TOLERANCE
 #                 (20%) of a plain single-JVM fit's val loss from the same weights on the same batches
-# and measures epoch time and the bytes gradient sharing sent per minibatch.
+# and measures epoch time and the bytes gradient sharing sent per minibatch. When the driver's stall watch stops the
+# main train or the fine-tune while no executor was lost (DL4J's gradient sharing hung on a live executor: seen in CI
+# twice, not reproduced here), the step prints where the executors' task threads were and a STALL line, and runs once
+# more; its PASS line says so. A second stall fails.
 #
 #   deploy/cluster-test.sh [--hosts N] [--executors-per-host K]     (default 2 hosts, 2 executors each)
 #
@@ -58,6 +61,17 @@ pass() { printf 'PASS %s\n' "$*"; }
 fail() { printf 'FAIL %s\n' "$*"; exit 1; }
 # show FILE [N]: the last N lines of a log, indented so that .ci/run's filtered console keeps them
 show() { tail -n "${2:-40}" "$1" | sed 's/^/  | /'; }
+# show_stalled LOG: where the tasks of a fit stopped by train.stall-timeout were, from the thread stacks the driver
+# logged of the executors it waited for: each task thread's first frames in DL4J/ND4J/Aeron/Fusionpipe or waiting
+# (compact, so that it survives in the last lines CI keeps; the whole dump stays in LOG)
+show_stalled() {
+  grep -q "stalled fit:" "$1" || return 0
+  awk '/stalled fit:/ { sub(/.*stalled fit: /, ""); print; m = 0; next }
+       /^  thread "Executor task launch/ { print; m = 1; k = 0; next }
+       /^  thread / || !/^      / { m = 0; next }
+       m && k < 8 && /deeplearning4j|nd4j|io\.aeron|io\.fusionpipe|Thread\.sleep|Object\.wait|LockSupport|Unsafe\.park/ {
+         sub(/[a-z.]+@[0-9.]+\/|app\/\//, ""); print; k++ }' "$1" | sed 's/^/  | /'
+}
 step() { printf '\n=== [%4ss] %s\n' "$(( $(date +%s) - started ))" "$*"; }
 
 if ! why="$(deploy/local-cluster.sh check 2>&1)"; then
@@ -122,7 +136,27 @@ submit_bg() {
 submit() {
   local name="$1"
   submit_bg "$@"
-  wait "$SUBMIT_PID" || { show "$OUT/logs/$name.log" 40; fail "$name: spark-submit exited non-zero"; }
+  wait "$SUBMIT_PID" || { show "$OUT/logs/$name.log" 40; show_stalled "$OUT/logs/$name.log"; fail "$name: spark-submit exited non-zero"; }
+}
+# stalled_without_loss NAME: the driver's stall watch stopped NAME's fit while no executor had been lost
+stalled_without_loss() { grep -q "no minibatch finished for" "$OUT/logs/$1.log" && ! grep -q "lost executors:" "$OUT/logs/$1.log"; }
+# retry_note NAME: says that NAME stalled, with where its executors' task threads were
+retry_note() {
+  show_stalled "$OUT/logs/$1.log"
+  echo "STALL $1: $(grep -oE 'no minibatch finished for [^;]*' "$OUT/logs/$1.log" | head -1); the step runs once more"
+}
+# submit_once_more_if_stalled NAME ...: submit, and once more (as NAME-2) when the first attempt stalled without a lost
+# executor; SUBMITTED = the log name of the attempt that passed, RETRIED = a note for the PASS line
+submit_once_more_if_stalled() {
+  local name="$1"
+  shift
+  SUBMITTED="$name" RETRIED=
+  submit_bg "$name" "$@"
+  wait "$SUBMIT_PID" && return 0
+  stalled_without_loss "$name" || { show "$OUT/logs/$name.log" 40; show_stalled "$OUT/logs/$name.log"; fail "$name: spark-submit exited non-zero"; }
+  retry_note "$name"
+  SUBMITTED="$name-2" RETRIED=" (its first attempt stalled: see STALL above)"
+  submit "$name-2" "$@"
 }
 latest_run() { ls -t "$ROOT/runs" | head -1; }
 epochs_done() { [ -f "$ROOT/runs/$1/metrics.jsonl" ] && wc -l < "$ROOT/runs/$1/metrics.jsonl" || echo 0; }
@@ -239,28 +273,45 @@ check_sync() {
 }
 
 step "train early fusion, 2 epochs (learning rate halved per epoch), $EXECUTORS executors on $HOSTS hosts"
-sample_aeron train &
-SAMPLER=$!
-submit_bg train "$EXECUTORS" "$MASTER" train --dataset cards --variants early --epochs 2 "${TRAIN_SET[@]}"
-TRAIN_PID=$SUBMIT_PID
-# The intruder: from the driver's host, once the driver's transport is up and guarded.
 INTRUDER_CP="$REPO/pipeline-train/target/test-classes:$(jar train):$SPARK_HOME/jars/*"
-for _ in $(seq 1 600); do
-  grep -q "incoming messages are filtered" "$OUT/logs/train.log" 2>/dev/null && break
-  kill -0 "$TRAIN_PID" 2>/dev/null || break
-  sleep 0.5
-done
-grep -q "incoming messages are filtered" "$OUT/logs/train.log" || { show "$OUT/logs/train.log" 30; fail "transport-guard: the driver's transport was never guarded"; }
-STREAM="$(grep -oE "transport aeron:udp\?endpoint=$DRIVER_IP:40123 stream [0-9]+" "$OUT/logs/train.log" | head -1 | grep -oE '[0-9]+$' || true)"
-"$JAVA" -Xmx256m $FLAGS -cp "$INTRUDER_CP" io.fusionpipe.train.cluster.DatagramIntruder "$DRIVER_IP" 40123 "$STREAM" \
-  > "$OUT/logs/intruder.log" 2>&1 || { cat "$OUT/logs/intruder.log"; fail "transport-guard: the intruder could not send"; }
-wait "$TRAIN_PID" || { show "$OUT/logs/train.log" 40; for log in $(executor_logs "$(newest_app)"); do
-  echo "  ${log#$OUT/}:"; show "$log" 12; done; fail "train: spark-submit exited non-zero (an intruder had sent two bad datagrams)"; }
-kill "$SAMPLER" 2>/dev/null || true; SAMPLER=
-dropped_driver="$(grep -c "gradient-sharing transport: dropped a message" "$OUT/logs/train.log" || true)"
-grep -q "dropped a message of 512 bytes.*StreamCorruptedException" "$OUT/logs/train.log" \
-  && grep -q "dropped a message.*javax.management.BadAttributeValueExpException; a class the transport does not accept" "$OUT/logs/train.log" \
-  || { grep "dropped a message" "$OUT/logs/train.log"; fail "transport-guard: the driver did not drop the intruder's two datagrams"; }
+# train_with_intruder LOG: the run, with the intruder sending its two datagrams once the driver's transport is up
+# and guarded; its exit status
+train_with_intruder() {
+  local log="$OUT/logs/$1.log" stream
+  sample_aeron "$1" &
+  SAMPLER=$!
+  submit_bg "$1" "$EXECUTORS" "$MASTER" train --dataset cards --variants early --epochs 2 "${TRAIN_SET[@]}"
+  TRAIN_PID=$SUBMIT_PID
+  for _ in $(seq 1 600); do
+    grep -q "incoming messages are filtered" "$log" 2>/dev/null && break
+    kill -0 "$TRAIN_PID" 2>/dev/null || break
+    sleep 0.5
+  done
+  grep -q "incoming messages are filtered" "$log" || { show "$log" 30; fail "transport-guard: the driver's transport was never guarded"; }
+  stream="$(grep -oE "transport aeron:udp\?endpoint=$DRIVER_IP:40123 stream [0-9]+" "$log" | head -1 | grep -oE '[0-9]+$' || true)"
+  "$JAVA" -Xmx256m $FLAGS -cp "$INTRUDER_CP" io.fusionpipe.train.cluster.DatagramIntruder "$DRIVER_IP" 40123 "$stream" \
+    > "$OUT/logs/intruder.log" 2>&1 || { cat "$OUT/logs/intruder.log"; fail "transport-guard: the intruder could not send"; }
+  local rc=0
+  wait "$TRAIN_PID" || rc=$?
+  kill "$SAMPLER" 2>/dev/null || true; SAMPLER=
+  return "$rc"
+}
+TRAIN_LOG=train
+RETRIED=
+if ! train_with_intruder train; then
+  # A run the driver's stall watch stopped (train.stall-timeout) while no executor was lost: DL4J's gradient
+  # sharing hung on a live executor. Its thread stacks are printed, and the step runs once more, said so in its PASS.
+  stalled_without_loss train || { show "$OUT/logs/train.log" 40; for log in $(executor_logs "$(newest_app)"); do
+    echo "  ${log#$OUT/}:"; show "$log" 12; done; show_stalled "$OUT/logs/train.log"; fail "train: spark-submit exited non-zero (an intruder had sent two bad datagrams)"; }
+  retry_note train
+  TRAIN_LOG=train-2
+  RETRIED=" (its first attempt stalled: see STALL above)"
+  train_with_intruder train-2 || { show "$OUT/logs/train-2.log" 40; show_stalled "$OUT/logs/train-2.log"; fail "train: the second attempt failed too"; }
+fi
+dropped_driver="$(grep -c "gradient-sharing transport: dropped a message" "$OUT/logs/$TRAIN_LOG.log" || true)"
+grep -q "dropped a message of 512 bytes.*StreamCorruptedException" "$OUT/logs/$TRAIN_LOG.log" \
+  && grep -q "dropped a message.*javax.management.BadAttributeValueExpException; a class the transport does not accept" "$OUT/logs/$TRAIN_LOG.log" \
+  || { grep "dropped a message" "$OUT/logs/$TRAIN_LOG.log"; fail "transport-guard: the driver did not drop the intruder's two datagrams"; }
 dropped_executors=0
 for log in $(executor_logs "$(newest_app)"); do
   dropped_executors=$((dropped_executors + $(grep -c "gradient-sharing transport: dropped a message" "$log" || true)))
@@ -273,22 +324,22 @@ RUN="$(latest_run)"
 test -f "$ROOT/runs/$RUN/best.zip" || fail "train: no best.zip"
 APP="$(newest_app)"
 [ "$(hosts_of "$APP")" -eq "$HOSTS" ] || fail "train: executors on $(hosts_of "$APP") host(s), expected $HOSTS"
-pass "train on $HOSTS hosts: run $RUN, 2 epochs, best.zip"
-check_transport train "$APP" "$EXECUTORS"
+pass "train on $HOSTS hosts: run $RUN, 2 epochs, best.zip$RETRIED"
+check_transport "$TRAIN_LOG" "$APP" "$EXECUTORS"
 pass "transport: each of $EXECUTORS executors bound its own host's address (nothing set per host) and its own port; the driver logged each"
 SYNC_RATES=()
-check_sync train "$APP" "$RUN" 2 "$EXECUTORS"
+check_sync "$TRAIN_LOG" "$APP" "$RUN" 2 "$EXECUTORS"
 [ "${SYNC_RATES[0]}" != "${SYNC_RATES[1]}" ] || fail "epoch-sync: the learning rate did not change between epochs (${SYNC_RATES[*]})"
 pass "epoch-sync: every executor started each epoch from the driver's learning rate and parameters (${SYNC_RATES[*]})"
 
 step "fine-tune from that run with the image encoder frozen for epoch 1 (per-layer rates, restored encoder)"
-submit finetune "$EXECUTORS" "$MASTER" train --dataset cards --init-from "$RUN" --epochs 2 "${TRAIN_SET[@]}" \
+submit_once_more_if_stalled finetune "$EXECUTORS" "$MASTER" train --dataset cards --init-from "$RUN" --epochs 2 "${TRAIN_SET[@]}" \
   --set fusionpipe.train.fine-tune.freeze-image-epochs=1
 TUNED="$(latest_run)"
 SYNC_RATES=()
-check_sync finetune "$(newest_app)" "$TUNED" 2 "$EXECUTORS"
-grep -q "epoch-sync: run $TUNED epoch 1: .*: 0.00e+00)" "$OUT/logs/finetune.log" || fail "epoch-sync: fine-tuning epoch 1 did not freeze the encoder"
-pass "epoch-sync with a frozen encoder: executors held the driver's per-layer rates and parameters (${SYNC_RATES[*]})"
+check_sync "$SUBMITTED" "$(newest_app)" "$TUNED" 2 "$EXECUTORS"
+grep -q "epoch-sync: run $TUNED epoch 1: .*: 0.00e+00)" "$OUT/logs/$SUBMITTED.log" || fail "epoch-sync: fine-tuning epoch 1 did not freeze the encoder"
+pass "epoch-sync with a frozen encoder: executors held the driver's per-layer rates and parameters (${SYNC_RATES[*]})$RETRIED"
 
 step "measure: epoch time and bytes sent per minibatch"
 params="$(grep -oE '"total" *: *[0-9]+' "$ROOT/runs/$RUN/run.json" | grep -oE '[0-9]+$')"
@@ -311,7 +362,7 @@ if [ "${FP_CLUSTER_MEASURE_LOCAL:-1}" = 1 ]; then
   read -r l_s l_b _ < <(measure_one local1 1 "local[1]")
   echo "  one JVM (local[1]): epoch 2 ${l_s} s"
 fi
-bytes_sent train; sent=$SENT; batches=$(( 2 * ( (train_rows + 15) / 16 ) ))
+bytes_sent "$TRAIN_LOG"; sent=$SENT; batches=$(( 2 * ( (train_rows + 15) / 16 ) ))
 c_s="$(epoch_s "$RUN" 2)"
 MEASURES+=("{\"hosts\": $HOSTS, \"executors\": $EXECUTORS, \"epoch2_s\": $c_s, \"bytes_per_minibatch\": $((sent / batches)), \"aeron_jvms\": $JVMS}")
 echo "  $HOSTS hosts, $EXECUTORS executors: epoch 2 ${c_s} s, $((sent / batches)) bytes sent per minibatch by $JVMS JVMs"
