@@ -22,8 +22,9 @@
 #                 (20%) of a plain single-JVM fit's val loss from the same weights on the same batches
 # and measures epoch time and the bytes gradient sharing sent per minibatch. When the driver's stall watch stops the
 # main train or the fine-tune while no executor was lost (DL4J's gradient sharing hung on a live executor: seen in CI
-# twice, not reproduced here), the step prints where the executors' task threads were and a STALL line, and runs once
-# more; its PASS line says so. A second stall fails.
+# twice, reproduced here by freezing an executor whose handshake the driver then dropped; TransportGuard now retries),
+# the step prints where the executors' task threads were and a STALL line, and runs once more; its PASS line says so.
+# A second stall fails.
 #
 #   deploy/cluster-test.sh [--hosts N] [--executors-per-host K]     (default 2 hosts, 2 executors each)
 #
