@@ -179,7 +179,7 @@ public final class TransportGuard {
         }
         String key = t.id() + " <- " + origin;
         AtomicInteger queued = WAITING.get(key);
-        if (((Map<String, ?>) Internals.CONNECTIONS.get(t)).containsKey(origin) && (queued == null || queued.get() == 0)) {
+        if (connected(t, origin) && (queued == null || queued.get() == 0)) {
             deliver(t, m, length, origin);
             return;
         }
@@ -198,12 +198,11 @@ public final class TransportGuard {
     }
 
     /** Makes the connection back to {@code origin} (DL4J's 10 s attempts, until {@link #CONNECT_PATIENCE_MILLIS}), then delivers. */
-    @SuppressWarnings("unchecked")
     private static void connectAndDeliver(AeronUdpTransport t, VoidMessage m, int length, String origin) {
         long deadline = System.currentTimeMillis() + CONNECT_PATIENCE_MILLIS;
         for (int attempt = 1; ; attempt++) {
             try {
-                if (!((Map<String, ?>) Internals.CONNECTIONS.get(t)).containsKey(origin)) {
+                if (!connected(t, origin)) {
                     Internals.ADD_CONNECTION.invoke(t, origin);
                 }
                 if (attempt > 1) {
@@ -227,6 +226,12 @@ public final class TransportGuard {
                 }
             }
         }
+    }
+
+    /** Whether DL4J holds a connection back to {@code origin}. */
+    @SuppressWarnings("unchecked")
+    private static boolean connected(AeronUdpTransport t, String origin) {
+        return ((Map<String, ?>) Internals.CONNECTIONS.get(t)).containsKey(origin);
     }
 
     @SuppressWarnings("unchecked")

@@ -89,41 +89,32 @@ class TransportGuardTest {
     void badDatagramsAreDroppedAndTheReceiverKeepsWorking() throws Exception {
         Receiver r = receiver();
         AeronUdpTransport receiver = r.transport();
-        MediaDriver senderDriver = null;
-        Aeron sender = null;
         try {
             receiver.launchAsMaster();
             assertTrue(TransportGuard.guard(receiver), "the receiver's handler was swapped");
-            senderDriver = MediaDriver.launchEmbedded(new MediaDriver.Context().threadingMode(ThreadingMode.SHARED)
-                    .dirDeleteOnStart(true).dirDeleteOnShutdown(true));
-            sender = Aeron.connect(new Aeron.Context().aeronDirectoryName(senderDriver.aeronDirectoryName()));
-            Publication pub = sender.addPublication("aeron:udp?endpoint=127.0.0.1:" + r.port(), r.conf().getStreamId());
-            waitFor(pub::isConnected, "the sender connects");
-            long accepted = TransportGuard.accepted();
-            long rejected = TransportGuard.rejected();
-            byte[] garbage = new byte[512];
-            new Random(11).nextBytes(garbage);
-            send(pub, garbage);
-            send(pub, serialized(new BadAttributeValueExpException("crafted")));
-            byte[] canary = serialized(new Canary("sent by an intruder"));
-            Canary.MADE.set(0);
-            send(pub, canary);
-            send(pub, serialized(ping(receiver.id())));
+            try (Node sender = Node.start()) {
+                Publication pub = sender.aeron().addPublication("aeron:udp?endpoint=127.0.0.1:" + r.port(), r.conf().getStreamId());
+                waitFor(pub::isConnected, "the sender connects");
+                long accepted = TransportGuard.accepted();
+                long rejected = TransportGuard.rejected();
+                byte[] garbage = new byte[512];
+                new Random(11).nextBytes(garbage);
+                send(pub, garbage);
+                send(pub, serialized(new BadAttributeValueExpException("crafted")));
+                byte[] canary = serialized(new Canary("sent by an intruder"));
+                Canary.MADE.set(0);
+                send(pub, canary);
+                send(pub, serialized(ping(receiver.id())));
 
-            Subscription sub = (Subscription) MethodHandles.privateLookupIn(AeronUdpTransport.class, MethodHandles.lookup())
-                    .findVarHandle(AeronUdpTransport.class, "ownSubscription", Subscription.class).get(receiver);
-            long end = pub.position();
-            waitFor(() -> sub.imageCount() > 0 && sub.imageAtIndex(0).position() >= end, "the receiver read past the bad datagrams");
-            assertEquals(0, Canary.MADE.get(), "the intruder's object was never instantiated");
-            waitFor(() -> TransportGuard.accepted() > accepted, "the good message was passed on");
-            assertEquals(rejected + 3, TransportGuard.rejected(), "the garbage and the two crafted objects were dropped");
+                Subscription sub = (Subscription) MethodHandles.privateLookupIn(AeronUdpTransport.class, MethodHandles.lookup())
+                        .findVarHandle(AeronUdpTransport.class, "ownSubscription", Subscription.class).get(receiver);
+                long end = pub.position();
+                waitFor(() -> sub.imageCount() > 0 && sub.imageAtIndex(0).position() >= end, "the receiver read past the bad datagrams");
+                assertEquals(0, Canary.MADE.get(), "the intruder's object was never instantiated");
+                waitFor(() -> TransportGuard.accepted() > accepted, "the good message was passed on");
+                assertEquals(rejected + 3, TransportGuard.rejected(), "the garbage and the two crafted objects were dropped");
+            }
         } finally {
-            if (sender != null) {
-                sender.close();
-            }
-            if (senderDriver != null) {
-                senderDriver.close();
-            }
             receiver.shutdown();
         }
     }
@@ -139,17 +130,14 @@ class TransportGuardTest {
         AeronUdpTransport receiver = r.transport();
         try {
             receiver.launchAsMaster();
-            // the handler DL4J's polling thread reads before each poll
-            java.lang.invoke.VarHandle handler = MethodHandles.privateLookupIn(AeronUdpTransport.class, MethodHandles.lookup())
-                    .findVarHandle(AeronUdpTransport.class, "messageHandler", io.aeron.FragmentAssembler.class);
             byte[] message = serialized(ping(receiver.id()));
             int half = message.length / 2;
             long accepted = TransportGuard.accepted();
             UnsafeBuffer term = new UnsafeBuffer(new byte[4 * message.length + 256]);
-            int next = fragment((io.aeron.FragmentAssembler) handler.get(receiver), term, 0, message, 0, half, io.aeron.logbuffer.FrameDescriptor.BEGIN_FRAG_FLAG);
+            int next = fragment(assembler(receiver), term, 0, message, 0, half, io.aeron.logbuffer.FrameDescriptor.BEGIN_FRAG_FLAG);
             assertTrue(TransportGuard.guard(receiver), "the receiver's handler was guarded");
             assertTrue(!TransportGuard.guard(receiver), "guarding twice does nothing");
-            fragment((io.aeron.FragmentAssembler) handler.get(receiver), term, next, message, half, message.length - half, io.aeron.logbuffer.FrameDescriptor.END_FRAG_FLAG);
+            fragment(assembler(receiver), term, next, message, half, message.length - half, io.aeron.logbuffer.FrameDescriptor.END_FRAG_FLAG);
             // passed on once the connection back to its sender is made (off the calling thread)
             waitFor(() -> TransportGuard.accepted() == accepted + 1, "the message begun before the guard was passed on by it");
         } finally {
@@ -167,43 +155,29 @@ class TransportGuardTest {
     void aMessageFromANodeNotReachableYetIsDeliveredOnceItIs() throws Exception {
         Receiver r = receiver();
         AeronUdpTransport receiver = r.transport();
-        int late;
-        try (DatagramSocket s = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
-            late = s.getLocalPort();
-        }
-        MediaDriver lateDriver = null;
-        Aeron lateNode = null;
+        int late = freePort();
+        Node lateNode = null;
         try {
             receiver.launchAsMaster();
             assertTrue(TransportGuard.guard(receiver), "the receiver's handler was guarded");
-            java.lang.invoke.VarHandle handler = MethodHandles.privateLookupIn(AeronUdpTransport.class, MethodHandles.lookup())
-                    .findVarHandle(AeronUdpTransport.class, "messageHandler", io.aeron.FragmentAssembler.class);
             long accepted = TransportGuard.accepted();
             long rejected = TransportGuard.rejected();
             byte[] message = serialized(ping("aeron:udp?endpoint=127.0.0.1:" + late));
             long t0 = System.nanoTime();
-            fragment((io.aeron.FragmentAssembler) handler.get(receiver), new UnsafeBuffer(new byte[message.length + 256]), 0, message, 0,
+            fragment(assembler(receiver), new UnsafeBuffer(new byte[message.length + 256]), 0, message, 0,
                     message.length, (byte) (io.aeron.logbuffer.FrameDescriptor.BEGIN_FRAG_FLAG | io.aeron.logbuffer.FrameDescriptor.END_FRAG_FLAG));
             assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "the polling thread was not held while the node was dialled");
             // the node comes up after DL4J's first 10 s attempt to reach it has failed
             Thread.sleep(11_000);
             assertEquals(rejected, TransportGuard.rejected(), "the message was not dropped while its node was unreachable");
-            lateDriver = MediaDriver.launchEmbedded(new MediaDriver.Context().threadingMode(ThreadingMode.SHARED)
-                    .dirDeleteOnStart(true).dirDeleteOnShutdown(true));
-            lateNode = Aeron.connect(new Aeron.Context().aeronDirectoryName(lateDriver.aeronDirectoryName()));
-            lateNode.addSubscription("aeron:udp?endpoint=127.0.0.1:" + late, r.conf().getStreamId());
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (TransportGuard.accepted() == accepted && System.currentTimeMillis() < deadline) {
-                Thread.sleep(50);
-            }
+            lateNode = Node.start();
+            lateNode.aeron().addSubscription("aeron:udp?endpoint=127.0.0.1:" + late, r.conf().getStreamId());
+            waitFor(() -> TransportGuard.accepted() > accepted, "the message was delivered once its node could be reached");
             assertEquals(accepted + 1, TransportGuard.accepted(), "the message was delivered once its node could be reached");
             assertEquals(rejected, TransportGuard.rejected(), "nothing was dropped");
         } finally {
             if (lateNode != null) {
                 lateNode.close();
-            }
-            if (lateDriver != null) {
-                lateDriver.close();
             }
             receiver.shutdown();
         }
@@ -230,12 +204,36 @@ class TransportGuardTest {
     private record Receiver(AeronUdpTransport transport, VoidConfiguration conf, int port) {
     }
 
+    /** Another node on this host: its own media driver and Aeron client. */
+    private record Node(MediaDriver driver, Aeron aeron) implements AutoCloseable {
+        static Node start() {
+            MediaDriver driver = MediaDriver.launchEmbedded(new MediaDriver.Context().threadingMode(ThreadingMode.SHARED)
+                    .dirDeleteOnStart(true).dirDeleteOnShutdown(true));
+            return new Node(driver, Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName())));
+        }
+
+        @Override
+        public void close() {
+            aeron.close();
+            driver.close();
+        }
+    }
+
+    /** The assembler DL4J's polling thread hands each fragment to (read before each poll). */
+    private static io.aeron.FragmentAssembler assembler(AeronUdpTransport t) throws ReflectiveOperationException {
+        return (io.aeron.FragmentAssembler) MethodHandles.privateLookupIn(AeronUdpTransport.class, MethodHandles.lookup())
+                .findVarHandle(AeronUdpTransport.class, "messageHandler", io.aeron.FragmentAssembler.class).get(t);
+    }
+
+    private static int freePort() throws IOException {
+        try (DatagramSocket s = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
     /** A receiver with its own media driver directory: other tests in this JVM may have left DL4J's transport running. */
     private static Receiver receiver() throws IOException {
-        int port;
-        try (DatagramSocket s = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
         VoidConfiguration conf = VoidConfiguration.builder().controllerAddress("127.0.0.1").build();
         conf.setUnicastControllerPort(port);
         String dir = System.getProperty("aeron.dir");
