@@ -529,7 +529,7 @@ public final class TrainPipeline {
                 .meshBuildMode(MeshBuildMode.PLAIN).controllerAddress(controllerAddress(d, sc)).build();
         base.setUnicastControllerPort(d.port());
         TransportGuard.install();
-        return RoutedVoidConfiguration.of(base, d.networkMask());
+        return RoutedVoidConfiguration.of(base, d.networkMask(), d.pollSlackNanos());
     }
 
     /**

@@ -50,7 +50,7 @@ public record TrainSettings(List<Variant> variants, int epochs, int batchSize, l
     /** The Spark training master and its transport. */
     public record Distributed(String master, int port, int portSpan, String controllerAddress, String networkMask,
                               String thresholdAlgorithm, double threshold, double minSparsity, double maxSparsity,
-                              int averagingFrequency, int prefetchBatches) implements Serializable {
+                              int averagingFrequency, int prefetchBatches, long pollSlackNanos) implements Serializable {
     }
 
     public static TrainSettings of(FusionConfig config) {
@@ -84,7 +84,7 @@ public record TrainSettings(List<Variant> variants, int epochs, int batchSize, l
                         c.getString(p + "shared.controller-address"), c.getString(p + "shared.network-mask"),
                         c.getString(p + "shared.threshold-algorithm"), c.getDouble(p + "shared.threshold"),
                         c.getDouble(p + "shared.min-sparsity"), c.getDouble(p + "shared.max-sparsity"), c.getInt(p + "averaging-frequency"),
-                        c.getInt(p + "prefetch-batches")),
+                        c.getInt(p + "prefetch-batches"), c.getDuration(p + "shared.poll-slack").toNanos()),
                 c.getDuration(p + "progress-interval").toMillis(), c.getDuration(p + "stall-timeout").toMillis());
     }
 

@@ -1,6 +1,8 @@
 package io.fusionpipe.train.cluster;
 
 import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
+import org.nd4j.parameterserver.distributed.v2.ModelParameterServer;
+import org.nd4j.parameterserver.distributed.v2.transport.PortSupplier;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -11,19 +13,24 @@ import java.lang.reflect.Modifier;
  * to the driver leaves from ({@link TransportAddress}). DL4J's worker asks for the mask first when
  * it chooses the address to bind, so each executor binds its own reachable address on any cluster
  * manager, with nothing set per host. On the driver it answers the configured mask (or none).
- * Asking also starts the JVM's {@link TransportGuard}.
+ * Asking also starts the JVM's {@link TransportGuard}. When DL4J launches the JVM's transport it asks
+ * for the port supplier: the moment its receive threads get their timer slack ({@link TransportPolling}).
  */
 public final class RoutedVoidConfiguration extends VoidConfiguration {
 
     private static final long serialVersionUID = 1L;
 
     private String configuredMask;
+    private long pollSlackNanos;
 
     public RoutedVoidConfiguration() {
     }
 
-    /** A copy of {@code base} (every field), with {@code mask} ("" for none) as the configured mask. */
-    public static RoutedVoidConfiguration of(VoidConfiguration base, String mask) {
+    /**
+     * A copy of {@code base} (every field), with {@code mask} ("" for none) as the configured mask and
+     * {@code pollSlackNanos} (0: DL4J's own polling) as the receive threads' timer slack.
+     */
+    public static RoutedVoidConfiguration of(VoidConfiguration base, String mask, long pollSlackNanos) {
         RoutedVoidConfiguration c = new RoutedVoidConfiguration();
         for (Field f : VoidConfiguration.class.getDeclaredFields()) {
             if (Modifier.isStatic(f.getModifiers())) {
@@ -37,7 +44,15 @@ public final class RoutedVoidConfiguration extends VoidConfiguration {
             }
         }
         c.configuredMask = mask == null || mask.isBlank() ? null : mask.strip();
+        c.pollSlackNanos = pollSlackNanos;
         return c;
+    }
+
+    @Override
+    public PortSupplier getPortSupplier() {
+        // ModelParameterServer.launch() asks right before it launches the transport it was configured with
+        TransportPolling.quiet(ModelParameterServer.getInstance().getTransport(), pollSlackNanos);
+        return super.getPortSupplier();
     }
 
     @Override
@@ -66,11 +81,12 @@ public final class RoutedVoidConfiguration extends VoidConfiguration {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RoutedVoidConfiguration r && super.equals(o) && java.util.Objects.equals(configuredMask, r.configuredMask);
+        return o instanceof RoutedVoidConfiguration r && super.equals(o) && java.util.Objects.equals(configuredMask, r.configuredMask)
+                && pollSlackNanos == r.pollSlackNanos;
     }
 
     @Override
     public int hashCode() {
-        return 31 * super.hashCode() + java.util.Objects.hashCode(configuredMask);
+        return 31 * (31 * super.hashCode() + java.util.Objects.hashCode(configuredMask)) + Long.hashCode(pollSlackNanos);
     }
 }

@@ -201,11 +201,11 @@ class TransportGuardTest {
     }
 
     /** A receiver on a free loopback port, its configuration and port. */
-    private record Receiver(AeronUdpTransport transport, VoidConfiguration conf, int port) {
+    record Receiver(AeronUdpTransport transport, VoidConfiguration conf, int port) {
     }
 
     /** Another node on this host: its own media driver and Aeron client. */
-    private record Node(MediaDriver driver, Aeron aeron) implements AutoCloseable {
+    record Node(MediaDriver driver, Aeron aeron) implements AutoCloseable {
         static Node start() {
             MediaDriver driver = MediaDriver.launchEmbedded(new MediaDriver.Context().threadingMode(ThreadingMode.SHARED)
                     .dirDeleteOnStart(true).dirDeleteOnShutdown(true));
@@ -232,7 +232,7 @@ class TransportGuardTest {
     }
 
     /** A receiver with its own media driver directory: other tests in this JVM may have left DL4J's transport running. */
-    private static Receiver receiver() throws IOException {
+    static Receiver receiver() throws IOException {
         int port = freePort();
         VoidConfiguration conf = VoidConfiguration.builder().controllerAddress("127.0.0.1").build();
         conf.setUnicastControllerPort(port);
@@ -249,7 +249,7 @@ class TransportGuardTest {
         }
     }
 
-    private static void send(Publication pub, byte[] bytes) throws InterruptedException {
+    static void send(Publication pub, byte[] bytes) throws InterruptedException {
         UnsafeBuffer buffer = new UnsafeBuffer(bytes);
         long deadline = System.currentTimeMillis() + 10_000;
         while (pub.offer(buffer) < 0) {
@@ -258,7 +258,7 @@ class TransportGuardTest {
         }
     }
 
-    private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
+    static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 20_000;
         while (!condition.getAsBoolean()) {
             assertTrue(System.currentTimeMillis() < deadline, "timed out waiting until " + what);
