@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Quiets the receive loop of DL4J's gradient-sharing transport. {@link AeronUdpTransport} polls its
  * subscription on a thread of its own executor and, when nothing arrived, parks for 1 µs
  * ({@code SleepingIdleStrategy(1000)}, hard-coded in DL4J 1.0.0-M2); Linux stretches that to the
- * thread's timer slack (50 µs by default), i.e. some 20,000 wake-ups a second in every JVM that trains,
- * measured as a third of a core of mostly system time on a 2-core host (docs/distributed-training.md).
+ * thread's timer slack (50 µs by default): up to 20,000 wake-ups a second in every JVM that trains,
+ * 0.43 of a core, mostly system time, across the cluster test's five JVMs on 2 cores (docs/distributed-training.md).
  *
  * <p>Before DL4J launches a transport, its executor (which has started no thread yet) is replaced by
  * one of the same size whose threads first set their own timer slack
