@@ -16,9 +16,6 @@ import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -138,16 +135,16 @@ public final class TransportGuard {
      * parameters leaves an executor waiting forever).
      */
     static boolean guard(AeronUdpTransport t) {
-        FragmentAssembler current = (FragmentAssembler) Internals.HANDLER.get(t);
+        FragmentAssembler current = (FragmentAssembler) TransportInternals.HANDLER.get(t);
         if (current == null || current.delegate() instanceof Guarded) {
             return false;
         }
         try {
-            Internals.DELEGATE.set(current, new Guarded(t));
+            TransportInternals.DELEGATE.set(current, new Guarded(t));
         } catch (IllegalAccessException e) {
             throw new IllegalStateException("cannot guard the gradient-sharing transport: " + e, e);
         }
-        io.aeron.Subscription sub = (io.aeron.Subscription) Internals.SUBSCRIPTION.get(t);
+        io.aeron.Subscription sub = (io.aeron.Subscription) TransportInternals.SUBSCRIPTION.get(t);
         LOG.info("gradient-sharing transport {} stream {}: incoming messages are filtered (allow-list) and bad ones dropped", t.id(),
                 sub == null ? "?" : sub.streamId());
         return true;
@@ -203,7 +200,7 @@ public final class TransportGuard {
         for (int attempt = 1; ; attempt++) {
             try {
                 if (!connected(t, origin)) {
-                    Internals.ADD_CONNECTION.invoke(t, origin);
+                    TransportInternals.ADD_CONNECTION.invoke(t, origin);
                 }
                 if (attempt > 1) {
                     LOG.info("gradient-sharing transport: connected to {} at attempt {}; its {} is delivered", origin, attempt,
@@ -231,13 +228,13 @@ public final class TransportGuard {
     /** Whether DL4J holds a connection back to {@code origin}. */
     @SuppressWarnings("unchecked")
     private static boolean connected(AeronUdpTransport t, String origin) {
-        return ((Map<String, ?>) Internals.CONNECTIONS.get(t)).containsKey(origin);
+        return ((Map<String, ?>) TransportInternals.CONNECTIONS.get(t)).containsKey(origin);
     }
 
     @SuppressWarnings("unchecked")
     private static void deliver(AeronUdpTransport t, VoidMessage m, int length, String origin) {
         try {
-            ((BlockingQueue<VoidMessage>) Internals.QUEUE.get(t)).put(m);
+            ((BlockingQueue<VoidMessage>) TransportInternals.QUEUE.get(t)).put(m);
             ACCEPTED.incrementAndGet();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -303,33 +300,5 @@ public final class TransportGuard {
             }
         }
         return false;
-    }
-
-    /** DL4J's protected members the guarded handler needs (same work as AeronUdpTransport.jointMessageHandler). */
-    private static final class Internals {
-        static final VarHandle HANDLER;
-        static final VarHandle CONNECTIONS;
-        static final VarHandle QUEUE;
-        static final VarHandle SUBSCRIPTION;
-        static final MethodHandle ADD_CONNECTION;
-        /** Final in Aeron, so set through reflection (Aeron is not a named module: no add-opens needed). */
-        static final java.lang.reflect.Field DELEGATE;
-
-        static {
-            try {
-                MethodHandles.Lookup l = MethodHandles.privateLookupIn(AeronUdpTransport.class, MethodHandles.lookup());
-                HANDLER = l.findVarHandle(AeronUdpTransport.class, "messageHandler", FragmentAssembler.class);
-                CONNECTIONS = l.findVarHandle(AeronUdpTransport.class, "remoteConnections", Map.class);
-                QUEUE = l.findVarHandle(AeronUdpTransport.class, "messageQueue", BlockingQueue.class);
-                SUBSCRIPTION = l.findVarHandle(AeronUdpTransport.class, "ownSubscription", io.aeron.Subscription.class);
-                ADD_CONNECTION = l.findVirtual(AeronUdpTransport.class, "addConnection",
-                        java.lang.invoke.MethodType.methodType(void.class, String.class));
-                DELEGATE = FragmentAssembler.class.getDeclaredField("delegate");
-                DELEGATE.setAccessible(true);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError("DL4J's AeronUdpTransport or Aeron's FragmentAssembler changed"
-                        + " (this guard is written against DL4J 1.0.0-M2 and Aeron 1.39): " + e);
-            }
-        }
     }
 }

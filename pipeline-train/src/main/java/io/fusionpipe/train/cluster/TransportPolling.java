@@ -6,11 +6,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -34,18 +31,6 @@ public final class TransportPolling {
 
     private static final Logger LOG = LoggerFactory.getLogger(TransportPolling.class);
     private static final AtomicBoolean SAID = new AtomicBoolean();
-    private static final VarHandle EXECUTOR;
-    private static final VarHandle SUBSCRIPTION;
-
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.privateLookupIn(AeronUdpTransport.class, MethodHandles.lookup());
-            EXECUTOR = l.findVarHandle(AeronUdpTransport.class, "messagesExecutorService", ExecutorService.class);
-            SUBSCRIPTION = l.findVarHandle(AeronUdpTransport.class, "ownSubscription", io.aeron.Subscription.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError("DL4J's AeronUdpTransport changed (written against DL4J 1.0.0-M2): " + e);
-        }
-    }
 
     private TransportPolling() {
     }
@@ -55,20 +40,20 @@ public final class TransportPolling {
      * transport DL4J has not launched yet; false when nothing was changed (0 = leave DL4J's polling as it is).
      */
     public static synchronized boolean quiet(Transport transport, long slackNanos) {
-        if (slackNanos <= 0 || !(transport instanceof AeronUdpTransport t) || SUBSCRIPTION.get(t) != null) {
+        if (slackNanos <= 0 || !(transport instanceof AeronUdpTransport t) || TransportInternals.SUBSCRIPTION.get(t) != null) {
             return false;
         }
-        if (!(EXECUTOR.get(t) instanceof ThreadPoolExecutor current) || current instanceof SlackPool || current.getPoolSize() > 0) {
+        if (!(TransportInternals.EXECUTOR.get(t) instanceof ThreadPoolExecutor current) || current instanceof SlackPool || current.getPoolSize() > 0) {
             return false;
         }
-        EXECUTOR.set(t, new SlackPool(current.getCorePoolSize(), slackNanos));
+        TransportInternals.EXECUTOR.set(t, new SlackPool(current.getCorePoolSize(), slackNanos));
         current.shutdown();
         return true;
     }
 
     /** Whether {@code transport}'s receive threads are (or will be) started with a timer slack. */
     public static boolean quieted(Transport transport) {
-        return transport instanceof AeronUdpTransport t && EXECUTOR.get(t) instanceof SlackPool;
+        return transport instanceof AeronUdpTransport t && TransportInternals.EXECUTOR.get(t) instanceof SlackPool;
     }
 
     /** Sets the calling thread's timer slack; false where the system has no such setting. */

@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.io.InvalidClassException;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
-import java.lang.invoke.MethodHandles;
 import java.net.DatagramSocket;
 import java.util.HashMap;
 import java.util.Map;
@@ -106,8 +105,7 @@ class TransportGuardTest {
                 send(pub, canary);
                 send(pub, serialized(ping(receiver.id())));
 
-                Subscription sub = (Subscription) MethodHandles.privateLookupIn(AeronUdpTransport.class, MethodHandles.lookup())
-                        .findVarHandle(AeronUdpTransport.class, "ownSubscription", Subscription.class).get(receiver);
+                Subscription sub = (Subscription) TransportInternals.SUBSCRIPTION.get(receiver);
                 long end = pub.position();
                 waitFor(() -> sub.imageCount() > 0 && sub.imageAtIndex(0).position() >= end, "the receiver read past the bad datagrams");
                 assertEquals(0, Canary.MADE.get(), "the intruder's object was never instantiated");
@@ -220,9 +218,8 @@ class TransportGuardTest {
     }
 
     /** The assembler DL4J's polling thread hands each fragment to (read before each poll). */
-    private static io.aeron.FragmentAssembler assembler(AeronUdpTransport t) throws ReflectiveOperationException {
-        return (io.aeron.FragmentAssembler) MethodHandles.privateLookupIn(AeronUdpTransport.class, MethodHandles.lookup())
-                .findVarHandle(AeronUdpTransport.class, "messageHandler", io.aeron.FragmentAssembler.class).get(t);
+    private static io.aeron.FragmentAssembler assembler(AeronUdpTransport t) {
+        return (io.aeron.FragmentAssembler) TransportInternals.HANDLER.get(t);
     }
 
     private static int freePort() throws IOException {
