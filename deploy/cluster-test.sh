@@ -7,10 +7,10 @@
 #                 host) and a port no other executor on its host holds; the driver logged every executor
 #   epoch-sync    at the start of every epoch each executor held the driver's learning rates and
 #                 parameters (checksum), for a per-epoch schedule and for fine-tuning with a frozen encoder
-#   faults        kill -9 of an executor mid-epoch, a network partition of one host mid-epoch (its link
-#                 down inside its namespace, then up), kill -9 of the driver: each run either recovers or
-#                 fails within train.stall-timeout naming the host, and --resume completes it with no
-#                 epoch before the last checkpoint lost
+#   faults        kill -9 of an executor mid-epoch, kill -9 of the driver, a network partition of one host
+#                 mid-epoch (its link down inside its namespace, then up), one after another in one run: after
+#                 each the run either recovered or failed within train.stall-timeout naming the host, and
+#                 --resume continues it with no epoch before the last checkpoint lost
 #   auth          the cluster runs with Spark authentication and encryption on (the drivers here get its
 #                 secret); a driver without authentication and one with a wrong secret are both refused
 #                 by the master: their applications never register, and they exit non-zero
@@ -182,8 +182,8 @@ intruder no-auth FP_SPARK_AUTH=0 & NOAUTH_PID=$!
 intruder wrong-secret FUSIONPIPE_SPARK_AUTH_SECRET=not-the-clusters & WRONG_PID=$!
 
 step "generate $CARDS cards and ingest them on the cluster (ingest job jar)"
-submit generate "$EXECUTORS" "$MASTER" generate --count "$CARDS" --out "$OUT/cards" --style mixed
-submit ingest "$EXECUTORS" "$MASTER" ingest --name cards --input "$OUT/cards" --set fusionpipe.ingest.caption.min-count=1
+submit generate "$HOSTS" "$MASTER" generate --count "$CARDS" --out "$OUT/cards" --style mixed
+submit ingest "$HOSTS" "$MASTER" ingest --name cards --input "$OUT/cards" --set fusionpipe.ingest.caption.min-count=1
 test -f "$ROOT/datasets/cards/v1/_manifest.json" || fail "ingest: no manifest"
 APP="$(newest_app)"
 [ "$(hosts_of "$APP")" -eq "$HOSTS" ] || fail "ingest: application $APP ran executors on $(hosts_of "$APP") host(s), expected $HOSTS"
@@ -399,36 +399,44 @@ done
 [ ${#PARITY[@]} -eq 0 ] || echo "PARITY [$(IFS=,; echo "${PARITY[*]}")]"
 
 step "eval the run on the cluster (app job jar)"
-submit eval "$EXECUTORS" "$MASTER" eval --runs "$RUN" --set fusionpipe.eval.bootstrap.resamples=100
+submit eval "$HOSTS" "$MASTER" eval --runs "$RUN" --set fusionpipe.eval.bootstrap.resamples=100
 EVAL="$(ls -t "$ROOT/evals" | head -1)"
 test -f "$ROOT/evals/$EVAL/metrics.json" || fail "eval: no metrics.json"
 pass "eval on the cluster: $EVAL"
 
-# start_training NAME: a FAULT_EPOCHS-epoch run on one executor per host in the background; returns once its
-# first epoch is recorded, with DRIVER (the driver's pid), NEW_RUN (its run id) and NEW_APP set. Each fault lands
-# in the last epoch, so --resume has one epoch to do.
-FAULT_EPOCHS=2
+# The three faults hit one FAULT_EPOCHS-epoch run (one executor per host) in turn, each in the epoch after the one just
+# recorded: the run a fault stopped is resumed in the background for the next fault, so each resume is checked and
+# only one run is started (a run with fewer than two epochs left is completed with --resume and a new one started).
+FAULT_EPOCHS=5
+# start_training NAME [RUN]: a new run, or RUN resumed, in the background; returns once one more epoch is recorded,
+# with DRIVER (the driver's pid), NEW_RUN (the run id) and NEW_APP set
 start_training() {
-  local prev; prev="$(latest_run)"
-  submit_bg "$1" "$HOSTS" "$MASTER" train --dataset cards --variants early --epochs "$FAULT_EPOCHS" "${TRAIN_SET[@]}"
+  local name="$1" resume="${2:-}" prev target
+  if [ -n "$resume" ]; then
+    NEW_RUN="$resume" target=$(( $(epochs_done "$resume") + 1 ))
+    submit_bg "$name" "$HOSTS" "$MASTER" train --resume "$resume" --epochs "$FAULT_EPOCHS" "${TRAIN_SET[@]}"
+  else
+    prev="$(latest_run)" NEW_RUN= target=1
+    submit_bg "$name" "$HOSTS" "$MASTER" train --dataset cards --variants early --epochs "$FAULT_EPOCHS" "${TRAIN_SET[@]}"
+  fi
   DRIVER=$SUBMIT_PID
   for _ in $(seq 1 600); do
-    NEW_RUN="$(latest_run)"
-    if [ "$NEW_RUN" != "$prev" ] && [ "$(epochs_done "$NEW_RUN")" -ge 1 ]; then NEW_APP="$(newest_app)"; return 0; fi
-    kill -0 "$DRIVER" 2>/dev/null || { show "$OUT/logs/$1.log" 20; fail "$1: the driver exited before epoch 1 ended"; }
+    if [ -z "$resume" ]; then NEW_RUN="$(latest_run)"; [ "$NEW_RUN" != "$prev" ] || NEW_RUN=; fi
+    if [ -n "$NEW_RUN" ] && [ "$(epochs_done "$NEW_RUN")" -ge "$target" ]; then NEW_APP="$(newest_app)"; return 0; fi
+    kill -0 "$DRIVER" 2>/dev/null || { show "$OUT/logs/$name.log" 20; fail "$name: the driver exited before epoch $target ended"; }
     sleep 0.5
   done
-  fail "$1: no epoch finished in 5 minutes"
+  fail "$name: epoch $target did not finish in 5 minutes"
 }
-# finish NAME RUN HOST: after a fault, the driver either finished or failed clearly naming HOST; --resume completes
-# the run keeping every epoch recorded before; sets OUTCOME
+# finish NAME RUN HOST: after a fault, the driver either finished or failed clearly naming HOST; sets OUTCOME, and
+# BEFORE and KEPT (the epochs recorded, and their hash, that every later resume must keep)
 finish() {
-  local name="$1" run="$2" host="$3" rc before kept
+  local name="$1" run="$2" host="$3" rc
   if timeout 600 tail --pid="$DRIVER" -f /dev/null; then :; fi
   wait "$DRIVER" && rc=0 || rc=$?
-  before="$(epochs_done "$run")"
-  kept="$(head -n "$before" "$ROOT/runs/$run/metrics.jsonl" | sha256sum)"
-  if [ "$rc" -eq 0 ] && [ "$before" -eq "$FAULT_EPOCHS" ]; then
+  BEFORE="$(epochs_done "$run")"
+  KEPT="$(head -n "$BEFORE" "$ROOT/runs/$run/metrics.jsonl" | sha256sum)"
+  if [ "$rc" -eq 0 ] && [ "$BEFORE" -eq "$FAULT_EPOCHS" ]; then
     OUTCOME=recovered
   elif [ -n "$host" ]; then
     grep -qE "^train failed: .*$host" "$OUT/logs/$name.log" \
@@ -437,12 +445,29 @@ finish() {
   else
     OUTCOME=driver-killed
   fi
-  echo "  driver rc $rc; epochs recorded $before; $(grep -oE '^train failed: .{0,300}' "$OUT/logs/$name.log" | head -1)"
-  if [ "$before" -lt "$FAULT_EPOCHS" ]; then
-    submit "resume-$name" "$HOSTS" "$MASTER" train --resume "$run" --epochs "$FAULT_EPOCHS" "${TRAIN_SET[@]}"
-    [ "$(epochs_done "$run")" -eq "$FAULT_EPOCHS" ] || fail "$name: after --resume run $run has $(epochs_done "$run") epochs, expected $FAULT_EPOCHS"
-    [ "$(head -n "$before" "$ROOT/runs/$run/metrics.jsonl" | sha256sum)" = "$kept" ] || fail "$name: --resume changed the epochs recorded before the fault"
-    OUTCOME="$OUTCOME+resumed"
+  echo "  driver rc $rc; epochs recorded $BEFORE; $(grep -oE '^train failed: .{0,300}' "$OUT/logs/$name.log" | head -1)"
+}
+# kept_by_resume FAULT RUN: RUN's resume kept the epochs recorded before FAULT
+kept_by_resume() {
+  [ "$(head -n "$BEFORE" "$ROOT/runs/$2/metrics.jsonl" | sha256sum)" = "$KEPT" ] || fail "$1: --resume changed the epochs recorded before the fault"
+  OUTCOME="$OUTCOME+resumed"
+}
+# complete FAULT RUN: --resume RUN to its last epoch when FAULT stopped it
+complete() {
+  [ "$BEFORE" -lt "$FAULT_EPOCHS" ] || return 0
+  submit "resume-$1" "$HOSTS" "$MASTER" train --resume "$2" --epochs "$FAULT_EPOCHS" "${TRAIN_SET[@]}"
+  [ "$(epochs_done "$2")" -eq "$FAULT_EPOCHS" ] || fail "$1: after --resume run $2 has $(epochs_done "$2") epochs, expected $FAULT_EPOCHS"
+  kept_by_resume "$1" "$2"
+}
+# next_run NAME FAULT RUN: the run the next fault (NAME) hits: RUN, which FAULT hit, resumed when two or more of its
+# epochs are left, else RUN completed and a new run
+next_run() {
+  if [ "$BEFORE" -le $((FAULT_EPOCHS - 2)) ]; then
+    start_training "$1" "$3"
+    kept_by_resume "$2" "$3"
+  else
+    complete "$2" "$3"
+    start_training "$1"
   fi
 }
 
@@ -460,28 +485,29 @@ if [ "${FP_CLUSTER_SKIP_FAULTS:-0}" != 1 ]; then
     [ -n "$victim_pid" ] || fail "kill-executor: no executor JVM of $NEW_APP found"
     host="$(host_ip_of_log "$victim_log")"
     kill -9 "$victim_pid"
-    echo "  killed executor pid $victim_pid on $host after epoch $(epochs_done "$NEW_RUN")"
+    echo "  killed executor pid $victim_pid on $host after epoch $(epochs_done "$NEW_RUN") of run $NEW_RUN"
     finish "kill-executor-$try" "$NEW_RUN" "$host"
+    next_run "kill-driver-$try" "kill-executor-$try" "$NEW_RUN"
     count kill-executor "$OUTCOME"
     pass "fault kill-executor (try $try): $OUTCOME"
 
-    step "fault: network partition of host $HOSTS during epoch 2 of $FAULT_EPOCHS, healed after ${FP_PARTITION_SECONDS:-20} s (try $try)"
-    start_training "partition-$try"
+    step "fault: kill -9 of the driver during epoch $(( $(epochs_done "$NEW_RUN") + 1 )) of $FAULT_EPOCHS (try $try)"
+    sleep 3
+    kill -9 "$DRIVER"
+    echo "  killed the driver (pid $DRIVER) after epoch $(epochs_done "$NEW_RUN") of run $NEW_RUN"
+    finish "kill-driver-$try" "$NEW_RUN" ""
+    next_run "partition-$try" "kill-driver-$try" "$NEW_RUN"
+    count kill-driver "$OUTCOME"
+    pass "fault kill-driver (try $try): $OUTCOME"
+
+    step "fault: network partition of host $HOSTS during epoch $(( $(epochs_done "$NEW_RUN") + 1 )) of $FAULT_EPOCHS, healed after ${FP_PARTITION_SECONDS:-20} s (try $try)"
     deploy/local-cluster.sh partition "$HOSTS"
     sleep "${FP_PARTITION_SECONDS:-20}"
     deploy/local-cluster.sh heal "$HOSTS"
     finish "partition-$try" "$NEW_RUN" "$NET.$((10 + HOSTS))"
+    complete "partition-$try" "$NEW_RUN"
     count partition "$OUTCOME"
     pass "fault partition (try $try): $OUTCOME"
-
-    step "fault: kill -9 of the driver during epoch 2 of $FAULT_EPOCHS (try $try)"
-    start_training "kill-driver-$try"
-    sleep 3
-    kill -9 "$DRIVER"
-    echo "  killed the driver (pid $DRIVER) after epoch $(epochs_done "$NEW_RUN")"
-    finish "kill-driver-$try" "$NEW_RUN" ""
-    count kill-driver "$OUTCOME"
-    pass "fault kill-driver (try $try): $OUTCOME"
   done
   summary=""
   for k in "${!FAULTS[@]}"; do summary+="${summary:+, }\"$k\": ${FAULTS[$k]}"; done
