@@ -21,6 +21,7 @@ import io.fusionpipe.records.EvalRecord;
 import io.fusionpipe.records.RunRecord;
 import io.fusionpipe.log.StageLog;
 import io.fusionpipe.text.Vocabulary;
+import io.fusionpipe.train.backend.Nd4jThreads;
 import io.fusionpipe.train.Runs;
 import io.fusionpipe.train.TrainSettings;
 import io.fusionpipe.train.data.CaptionBatches;
@@ -99,6 +100,9 @@ public final class EvalPipeline {
         if (runIds.isEmpty()) {
             throw new BadInputException("no runs to evaluate");
         }
+        // several tasks decode at once per executor, each with its own model
+        int threads = Nd4jThreads.perTask(config, spark.sparkContext().getConf());
+        Nd4jThreads.apply(threads);
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         FusionRoot root = FusionRoot.of(config);
         StageLog stage = StageLog.start("eval");
@@ -110,7 +114,7 @@ public final class EvalPipeline {
         }
         int maxTokens = s.maxTokens() > 0 ? s.maxTokens() : ds.maxTokens();
         Map<String, String> references = references(spark, ds, s.split());
-        Decoded decoded = decode(spark, ds, runs, s, maxTokens);
+        Decoded decoded = decode(spark, ds, runs, s, maxTokens, threads);
         Scored scored = score(runs, references, decoded, s, run -> training(hadoop, root.run(run.runId()), run.run()));
         String evalId = OutputIds.next(ds.name() + "-v" + ds.version());
         EvalRecord metrics = new EvalRecord(EvalRecord.VERSION, evalId, ZonedDateTime.now(ZoneOffset.UTC).toString(),
@@ -187,8 +191,8 @@ public final class EvalPipeline {
         return references;
     }
 
-    /** 3. Every run's captions of the split's images under every condition, decoded on the executors. */
-    static Decoded decode(SparkSession spark, DatasetVersion ds, List<LoadedRun> runs, EvalSettings s, int maxTokens) {
+    /** 3. Every run's captions of the split's images under every condition, decoded on the executors ({@code threads} per ND4J op). */
+    static Decoded decode(SparkSession spark, DatasetVersion ds, List<LoadedRun> runs, EvalSettings s, int maxTokens, int threads) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int partitions = Math.max(1, spark.sparkContext().defaultParallelism());
         Map<String, Map<CaptionDecoder.Condition, Map<String, String>>> predictions = new LinkedHashMap<>();
@@ -206,7 +210,10 @@ public final class EvalPipeline {
             ModelSpec spec = run.spec();
             int width = ds.width();
             int height = ds.height();
-            List<Tuple3<String, String, int[]>> decoded = splitImages.mapPartitions(it -> decodePartition(it, variant, spec, model.value(), s, maxTokens, width, height)).collect();
+            List<Tuple3<String, String, int[]>> decoded = splitImages.mapPartitions(it -> {
+                Nd4jThreads.apply(threads);
+                return decodePartition(it, variant, spec, model.value(), s, maxTokens, width, height);
+            }).collect();
             double seconds = (System.nanoTime() - t0) / 1e9;
             model.destroy();
             Map<CaptionDecoder.Condition, Map<String, String>> byCondition = new LinkedHashMap<>();

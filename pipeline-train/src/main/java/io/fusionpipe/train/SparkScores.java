@@ -1,5 +1,6 @@
 package io.fusionpipe.train;
 
+import io.fusionpipe.train.backend.Nd4jThreads;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -30,10 +31,12 @@ final class SparkScores {
     private SparkScores() {
     }
 
-    static Score score(JavaSparkContext jsc, ComputationGraph model, JavaRDD<MultiDataSet> batches) throws IOException {
+    /** Scores {@code batches}; each task restores its own copy of the model and runs it with {@code threads} per ND4J op. */
+    static Score score(JavaSparkContext jsc, ComputationGraph model, JavaRDD<MultiDataSet> batches, int threads) throws IOException {
         Broadcast<byte[]> bytes = jsc.broadcast(TrainPipeline.serialize(model));
         // [loss sum, correct tokens, tokens, captions]
         double[] total = batches.mapPartitions(it -> {
+            Nd4jThreads.apply(threads);
             if (!it.hasNext()) {
                 return List.<double[]>of().iterator();
             }

@@ -8,6 +8,7 @@ import io.fusionpipe.config.FusionConfig;
 import io.fusionpipe.dataset.DatasetVersion;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.spark.SparkSessions;
+import io.fusionpipe.train.backend.Nd4jThreads;
 import io.fusionpipe.train.cluster.EpochSync;
 import io.fusionpipe.train.data.TrainingData;
 import io.fusionpipe.train.model.FusionModels;
@@ -67,12 +68,13 @@ public final class TrainBenchCommand implements FusionCommand {
         FusionConfig config = options.load();
         TrainSettings s = TrainSettings.of(config);
         Variant v = Variant.parse(variant);
+        Nd4jThreads.apply(Nd4jThreads.of(config));
         SparkSession spark = SparkSessions.getOrCreate(config, "train-bench", TrainPipeline.SPARK_CONF);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         DatasetVersion ds = DatasetVersion.open(FusionRoot.of(config), dataset, null, spark.sparkContext().hadoopConfiguration());
         int cores = spark.sparkContext().defaultParallelism();
         if (curveEpochs > 0) {
-            return curve(spark, jsc, ds, s, v, cores);
+            return curve(spark, jsc, ds, s, v, cores, Nd4jThreads.of(config), Nd4jThreads.perTask(config, spark.sparkContext().getConf()));
         }
         // The same batches for both: a bounded set, materialised once (a benchmark, not a training run).
         List<MultiDataSet> data = TrainingData.batches(spark, ds, "train", s.batchSize(), cores).take(batches);
@@ -98,7 +100,8 @@ public final class TrainBenchCommand implements FusionCommand {
         double sparkRate = samples / ((System.nanoTime() - t1) / 1e9);
         master.deleteTempFiles(jsc);
         long flops = ModelFlops.training(plain, model);
-        double gemm = ModelFlops.gemmGflops(1024, 2.0);
+        // the reference uses every core, whatever the models' ops are limited to
+        double gemm = Nd4jThreads.with(Runtime.getRuntime().availableProcessors(), () -> ModelFlops.gemmGflops(1024, 2.0));
 
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "%-48s %10s %8s %9s%n", v.id() + ", " + samples + " samples, batch " + s.batchSize(), "samples/s", "ratio",
@@ -127,7 +130,7 @@ public final class TrainBenchCommand implements FusionCommand {
      * batches in the same order each pass (the train split batched once, kept in memory), at the
      * configured learning rate held constant; val loss per caption after every pass.
      */
-    private Integer curve(SparkSession spark, JavaSparkContext jsc, DatasetVersion ds, TrainSettings s, Variant v, int cores) {
+    private Integer curve(SparkSession spark, JavaSparkContext jsc, DatasetVersion ds, TrainSettings s, Variant v, int cores, int trainThreads, int scoreThreads) {
         List<MultiDataSet> data = TrainingData.batches(spark, ds, "train", s.batchSize(), cores).collect();
         JavaRDD<MultiDataSet> val = TrainingData.batches(spark, ds, "val", s.batchSize(), cores).cache();
         var model = s.modelSpec(ds.vocabulary().size(), ds.maxTokens(), ds.width(), ds.height());
@@ -147,6 +150,7 @@ public final class TrainBenchCommand implements FusionCommand {
         List<Map<String, Object>> rows = new java.util.ArrayList<>();
         try {
             for (int pass = 1; pass <= curveEpochs; pass++) {
+                Nd4jThreads.apply(trainThreads);   // scoring below runs with its per-task threads
                 for (MultiDataSet m : data) {
                     plain.fit(m);
                 }
@@ -161,8 +165,8 @@ public final class TrainBenchCommand implements FusionCommand {
                 }
                 NormStatistics.recalibrate(sparkNet.getNetwork(), FusionModels.encoderPath(v, model),
                         data.stream().limit(TrainPipeline.NORM_SAMPLE_BATCHES).map(m -> m.getFeatures(0)).toList());
-                double a = SparkScores.score(jsc, plain, val).lossPerCaption();
-                double b = SparkScores.score(jsc, sparkNet.getNetwork(), val).lossPerCaption();
+                double a = SparkScores.score(jsc, plain, val, scoreThreads).lossPerCaption();
+                double b = SparkScores.score(jsc, sparkNet.getNetwork(), val, scoreThreads).lossPerCaption();
                 out.printf(Locale.ROOT, "%6d %6d %12.2f %12.2f%n", pass, pass * data.size(), a, b);
                 out.flush();
                 rows.add(Map.of("pass", pass, "steps", pass * data.size(), "plain_val_loss", Math.round(a * 100) / 100.0,

@@ -13,6 +13,7 @@ import io.fusionpipe.layout.OutputIds;
 import io.fusionpipe.records.EpochMetrics;
 import io.fusionpipe.records.RunRecord;
 import io.fusionpipe.log.StageLog;
+import io.fusionpipe.train.backend.Nd4jThreads;
 import io.fusionpipe.train.cluster.EpochSync;
 import io.fusionpipe.train.cluster.ExecutorProbe;
 import io.fusionpipe.train.cluster.RoutedVoidConfiguration;
@@ -154,6 +155,7 @@ public final class TrainPipeline {
 
     private static Result run(SparkSession spark, FusionConfig config, TrainSettings s, DatasetVersion ds, Variant variant,
                               ComputationGraph graph, String runId, int completed, List<EpochMetrics> previous, String initFrom) {
+        Nd4jThreads.apply(Nd4jThreads.of(config));
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Path runDir = FusionRoot.of(config).run(runId);
@@ -170,7 +172,8 @@ public final class TrainPipeline {
                 s.distributed().master(), ZonedDateTime.now(ZoneOffset.UTC).toString(), completed > 0 ? completed : null);
         ConfigSnapshot.write(hadoop, config, runDir);
         write(hadoop, runDir, run);
-        return loop(new RunContext(spark, s, ds, variant, runId, runDir, params, stage), graph, run, completed, previous);
+        return loop(new RunContext(spark, s, ds, variant, runId, runDir, params, stage, Nd4jThreads.of(config),
+                Nd4jThreads.perTask(config, spark.sparkContext().getConf())), graph, run, completed, previous);
     }
 
     /** Batches of train images the driver re-estimates batch-normalisation statistics on (see {@link NormStatistics}). */
@@ -186,7 +189,7 @@ public final class TrainPipeline {
 
     /** One run being trained: what it trains on and where it writes. */
     private record RunContext(SparkSession spark, TrainSettings s, DatasetVersion ds, Variant variant, String runId, Path runDir,
-                              Map<String, Long> params, StageLog stage) {
+                              Map<String, Long> params, StageLog stage, int trainThreads, int taskThreads) {
     }
 
     /**
@@ -281,7 +284,7 @@ public final class TrainPipeline {
                 }
                 progress.fitting(true);
                 sparkNet.fitMultiDataSet(TrainingData.batches(spark, ds, "train", s.batchSize(), partitions, s.modalityDropout(),
-                        s.seed() + epoch));
+                        s.seed() + epoch, ctx.trainThreads()));
                 progress.fitting(false);
                 double seconds = (System.nanoTime() - epochStart[0]) / 1e9;
                 if (sync != null) {
@@ -349,14 +352,15 @@ public final class TrainPipeline {
                                         int partitions) throws IOException {
         TrainSettings s = ctx.s();
         DatasetVersion ds = ctx.ds();
-        var trainBatches = TrainingData.batches(ctx.spark(), ds, "train", s.batchSize(), partitions);
-        SparkScores.Score train = SparkScores.score(jsc, net, trainBatches.sample(false, trainScoreFraction(ds), s.seed() + epoch));
+        int threads = ctx.taskThreads();
+        SparkScores.Score train = SparkScores.score(jsc, net,
+                TrainingData.sample(ctx.spark(), ds, "train", s.batchSize(), partitions, trainScoreFraction(ds), s.seed() + epoch), threads);
         if (train.captions() == 0) {
-            // a split of few batches can sample none: score them all rather than record no train loss
-            train = SparkScores.score(jsc, net, trainBatches);
+            // a small split can sample no rows: score them all rather than record no train loss
+            train = SparkScores.score(jsc, net, TrainingData.batches(ctx.spark(), ds, "train", s.batchSize(), partitions), threads);
         }
         SparkScores.Score val = ds.rows("val") > 0
-                ? SparkScores.score(jsc, net, TrainingData.batches(ctx.spark(), ds, "val", s.batchSize(), partitions))
+                ? SparkScores.score(jsc, net, TrainingData.batches(ctx.spark(), ds, "val", s.batchSize(), partitions), threads)
                 : SparkScores.Score.EMPTY;
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024);
         return new EpochMetrics(epoch, rate, train.lossPerCaption(), val.lossPerCaption(), val.tokenAccuracy(), val.perplexity(),

@@ -1,5 +1,6 @@
 package io.fusionpipe.train.data;
 
+import io.fusionpipe.train.backend.Nd4jThreads;
 import io.fusionpipe.dataset.DatasetSchema;
 import io.fusionpipe.dataset.DatasetVersion;
 import org.apache.spark.api.java.JavaRDD;
@@ -28,15 +29,16 @@ public final class TrainingData {
     }
 
     public static JavaRDD<MultiDataSet> batches(SparkSession spark, DatasetVersion ds, String split, int batchSize, int partitions) {
-        return batches(spark, ds, split, batchSize, partitions, CaptionBatches.Blanking.NONE, 0);
+        return batches(spark, ds, split, batchSize, partitions, CaptionBatches.Blanking.NONE, 0, -1);
     }
 
     /**
      * As above with modality dropout, drawn per partition from {@code seed} (reproducible for a given
-     * partitioning).
+     * partitioning), and ND4J's threads per op set on each executor before its first batch
+     * ({@link Nd4jThreads#apply}; -1 leaves them to whoever consumes the batches).
      */
     public static JavaRDD<MultiDataSet> batches(SparkSession spark, DatasetVersion ds, String split, int batchSize, int partitions,
-                                                CaptionBatches.Blanking blanking, long seed) {
+                                                CaptionBatches.Blanking blanking, long seed, int nd4jThreads) {
         int vocab = ds.vocabulary().size();
         int maxTokens = ds.maxTokens();
         int w = ds.width();
@@ -47,8 +49,25 @@ public final class TrainingData {
             // a seeded shuffle: another order each epoch (seed), the same order for the same seed
             df = df.withColumn("_order", rand(seed)).repartition(partitions, col("_order")).sortWithinPartitions("_order");
         }
-        JavaRDD<Row> rows = df.toJavaRDD();
+        return toBatches(df.toJavaRDD(), vocab, maxTokens, w, h, batchSize, blanking, seed, nd4jThreads);
+    }
+
+    /**
+     * About {@code fraction} of a split's rows (seeded), in batches: the rows are drawn before any image
+     * is decoded, so a sample costs its own size, not the split's.
+     */
+    public static JavaRDD<MultiDataSet> sample(SparkSession spark, DatasetVersion ds, String split, int batchSize, int partitions,
+                                               double fraction, long seed) {
+        Dataset<Row> df = spark.read().parquet(ds.split(split).toString())
+                .select(col(DatasetSchema.IMAGE + ".bytes"), col(DatasetSchema.TOKENS)).sample(false, fraction, seed);
+        JavaRDD<Row> rows = partitions > 0 ? df.toJavaRDD().repartition(partitions) : df.toJavaRDD();
+        return toBatches(rows, ds.vocabulary().size(), ds.maxTokens(), ds.width(), ds.height(), batchSize, CaptionBatches.Blanking.NONE, seed, -1);
+    }
+
+    private static JavaRDD<MultiDataSet> toBatches(JavaRDD<Row> rows, int vocab, int maxTokens, int w, int h, int batchSize,
+                                                   CaptionBatches.Blanking blanking, long seed, int nd4jThreads) {
         return rows.mapPartitionsWithIndex((index, it) -> {
+            Nd4jThreads.apply(nd4jThreads);
             Random random = new Random(seed * 1_000_003L + index);
             // Lazy: one batch is built when the trainer asks for it, so a partition never sits in memory whole.
             return new Iterator<MultiDataSet>() {
