@@ -62,7 +62,7 @@ public final class Nd4jThreads {
         try {
             return body.get();
         } finally {
-            set(applied > 0 ? applied : Defaults.THREADS);
+            set(Math.max(applied, 0));
         }
     }
 
@@ -71,21 +71,19 @@ public final class Nd4jThreads {
         return Defaults.THREADS;
     }
 
+    /** Sets N threads per op, or ND4J's own choice for 0 (read on first use, before any change). */
     private static void set(int threads) {
         if (!Nd4j.getEnvironment().isCPU()) {
             return;
         }
-        Defaults.touch();
-        Nd4j.getEnvironment().setMaxThreads(threads);
-        Nd4j.getEnvironment().setMaxMasterThreads(threads);
-        Nd4j.factory().blas().setMaxThreads(threads);
+        int n = threads > 0 ? threads : Defaults.THREADS;
+        Nd4j.getEnvironment().setMaxThreads(n);
+        Nd4j.getEnvironment().setMaxMasterThreads(n);
+        Nd4j.factory().blas().setMaxThreads(n);
     }
 
     /** ND4J's own choice, read before anything here changes it. */
     private static final class Defaults {
         static final int THREADS = Math.max(1, Nd4j.factory().blas().getMaxThreads());
-
-        static void touch() {
-        }
     }
 }

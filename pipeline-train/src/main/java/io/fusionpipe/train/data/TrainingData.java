@@ -39,17 +39,12 @@ public final class TrainingData {
      */
     public static JavaRDD<MultiDataSet> batches(SparkSession spark, DatasetVersion ds, String split, int batchSize, int partitions,
                                                 CaptionBatches.Blanking blanking, long seed, int nd4jThreads) {
-        int vocab = ds.vocabulary().size();
-        int maxTokens = ds.maxTokens();
-        int w = ds.width();
-        int h = ds.height();
-        Dataset<Row> df = spark.read().parquet(ds.split(split).toString())
-                .select(col(DatasetSchema.IMAGE + ".bytes"), col(DatasetSchema.TOKENS));
+        Dataset<Row> df = rows(spark, ds, split);
         if (partitions > 0) {
             // a seeded shuffle: another order each epoch (seed), the same order for the same seed
             df = df.withColumn("_order", rand(seed)).repartition(partitions, col("_order")).sortWithinPartitions("_order");
         }
-        return toBatches(df.toJavaRDD(), vocab, maxTokens, w, h, batchSize, blanking, seed, nd4jThreads);
+        return toBatches(df.toJavaRDD(), ds, batchSize, blanking, seed, nd4jThreads);
     }
 
     /**
@@ -58,14 +53,23 @@ public final class TrainingData {
      */
     public static JavaRDD<MultiDataSet> sample(SparkSession spark, DatasetVersion ds, String split, int batchSize, int partitions,
                                                double fraction, long seed) {
-        Dataset<Row> df = spark.read().parquet(ds.split(split).toString())
-                .select(col(DatasetSchema.IMAGE + ".bytes"), col(DatasetSchema.TOKENS)).sample(false, fraction, seed);
-        JavaRDD<Row> rows = partitions > 0 ? df.toJavaRDD().repartition(partitions) : df.toJavaRDD();
-        return toBatches(rows, ds.vocabulary().size(), ds.maxTokens(), ds.width(), ds.height(), batchSize, CaptionBatches.Blanking.NONE, seed, -1);
+        JavaRDD<Row> sampled = rows(spark, ds, split).sample(false, fraction, seed).toJavaRDD();
+        return toBatches(partitions > 0 ? sampled.repartition(partitions) : sampled, ds, batchSize,
+                CaptionBatches.Blanking.NONE, seed, -1);
     }
 
-    private static JavaRDD<MultiDataSet> toBatches(JavaRDD<Row> rows, int vocab, int maxTokens, int w, int h, int batchSize,
+    /** A split's encoded images and tokens: what a batch is built from. */
+    private static Dataset<Row> rows(SparkSession spark, DatasetVersion ds, String split) {
+        return spark.read().parquet(ds.split(split).toString())
+                .select(col(DatasetSchema.IMAGE + ".bytes"), col(DatasetSchema.TOKENS));
+    }
+
+    private static JavaRDD<MultiDataSet> toBatches(JavaRDD<Row> rows, DatasetVersion ds, int batchSize,
                                                    CaptionBatches.Blanking blanking, long seed, int nd4jThreads) {
+        int vocab = ds.vocabulary().size();
+        int maxTokens = ds.maxTokens();
+        int w = ds.width();
+        int h = ds.height();
         return rows.mapPartitionsWithIndex((index, it) -> {
             Nd4jThreads.apply(nd4jThreads);
             Random random = new Random(seed * 1_000_003L + index);
