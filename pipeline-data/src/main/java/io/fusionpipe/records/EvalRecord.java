@@ -13,13 +13,14 @@ import java.util.Map;
  * {@code evals/<eval id>/metrics.json}: one evaluation of one or more runs on one dataset split.
  * {@code variants} is keyed by label (the variant's name, or the run id when a variant appears
  * twice), in the order the runs were given; {@code metrics.parquet} next to it holds the same
- * figures as a long table.
+ * figures as a long table. {@code fieldBaseline} (card captions only; absent in evaluations written
+ * before it) is the per-field majority-class baseline the field accuracies are read against.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record EvalRecord(int schemaVersion, String evalId, String created, Dataset dataset, String primaryMetric, Decode decode,
                          Bootstrap bootstrap, List<String> runIds, Map<String, VariantResult> variants, List<Pair> pairwise,
-                         Map<String, String> best) {
+                         Map<String, String> best, FieldBaseline fieldBaseline) {
 
     public static final String FILE = "metrics.json";
     public static final int VERSION = 1;
@@ -55,6 +56,20 @@ public record EvalRecord(int schemaVersion, String evalId, String created, Datas
         }
 
         /** The accuracy of a card field (NaN when absent). */
+        public double field(String field) {
+            Estimate e = fields == null ? null : fields.get(field);
+            return e == null ? Double.NaN : e.value();
+        }
+    }
+
+    /**
+     * A captioner that states each field's most common value in the {@code fromSplit} split's captions
+     * ({@code values}) for every image, scored like a variant's {@code fields}.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record FieldBaseline(String fromSplit, Map<String, String> values, Map<String, Estimate> fields) {
+
+        /** The baseline's accuracy on a field (NaN when absent). */
         public double field(String field) {
             Estimate e = fields == null ? null : fields.get(field);
             return e == null ? Double.NaN : e.value();

@@ -70,7 +70,8 @@ class RecordsTest {
         variants.put("late", variant("run-l", 0.7));
         EvalRecord e = new EvalRecord(EvalRecord.VERSION, "ev", "2026-12-01", new EvalRecord.Dataset("cards", 1, "test", 20, true), "CIDEr",
                 new EvalRecord.Decode("greedy", 1, 0.7, 48, List.of("full")), new EvalRecord.Bootstrap(100, 0.95, 7, "n"),
-                List.of("run-e", "run-l"), variants, List.of(new EvalRecord.Pair("early", "late", "CIDEr", 0.2, 0.01)), Map.of("CIDEr", "early"));
+                List.of("run-e", "run-l"), variants, List.of(new EvalRecord.Pair("early", "late", "CIDEr", 0.2, 0.01)), Map.of("CIDEr", "early"),
+                new EvalRecord.FieldBaseline("train", Map.of("hp", "60"), Map.of("hp", new EvalRecord.Estimate(0.15, 20L, 0.05, 0.3, null))));
         EvalRecord back = EvalRecord.fromJson(e.toJson(), "metrics.json");
         assertEquals(e, back);
         assertEquals("late", back.labelOf("run-l"));

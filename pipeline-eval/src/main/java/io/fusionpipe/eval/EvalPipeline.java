@@ -8,6 +8,7 @@ import io.fusionpipe.errors.BadInputException;
 import io.fusionpipe.errors.NotFoundException;
 import io.fusionpipe.eval.fields.CardFields;
 import io.fusionpipe.eval.fields.FieldScores;
+import io.fusionpipe.eval.fields.MajorityBaseline;
 import io.fusionpipe.eval.metrics.Bleu;
 import io.fusionpipe.eval.metrics.CaptionScorer;
 import io.fusionpipe.eval.stats.Bootstrap;
@@ -73,6 +74,8 @@ import static org.apache.spark.sql.functions.col;
 public final class EvalPipeline {
 
     private static final Logger LOG = LoggerFactory.getLogger(EvalPipeline.class);
+    /** The split whose captions give the majority baseline: what a model could have learnt without the image. */
+    private static final String MAJORITY_FROM = "train";
 
     private EvalPipeline() {
     }
@@ -114,8 +117,9 @@ public final class EvalPipeline {
         }
         int maxTokens = s.maxTokens() > 0 ? s.maxTokens() : ds.maxTokens();
         Map<String, String> references = references(spark, ds, s.split());
+        Map<String, String> majority = isCardSplit(references) ? majority(spark, ds) : Map.of();
         Decoded decoded = decode(spark, ds, runs, s, maxTokens, threads);
-        Scored scored = score(runs, references, decoded, s, run -> training(hadoop, root.run(run.runId()), run.run()));
+        Scored scored = score(runs, references, decoded, s, majority, run -> training(hadoop, root.run(run.runId()), run.run()));
         String evalId = OutputIds.next(ds.name() + "-v" + ds.version());
         EvalRecord metrics = new EvalRecord(EvalRecord.VERSION, evalId, ZonedDateTime.now(ZoneOffset.UTC).toString(),
                 new EvalRecord.Dataset(ds.name(), ds.version(), s.split(), references.size(), scored.cards()), s.primaryMetric(),
@@ -125,7 +129,7 @@ public final class EvalPipeline {
                         "BLEU intervals recompute corpus BLEU per resample; ROUGE-L and CIDEr-D resample per-image scores "
                                 + "(CIDEr-D's document frequency fixed to the full split)"),
                 runs.stream().map(LoadedRun::runId).toList(), scored.variants(), pairwise(scored.distributions(), scored.variants()),
-                best(scored.variants()));
+                best(scored.variants()), scored.fieldBaseline());
         Path dir = publish(spark, config, root, metrics, scored.predictionRows());
         stage.count("runs", runs.size()).count("images", references.size()).ok();
         return new Result(evalId, dir, metrics);
@@ -139,9 +143,12 @@ public final class EvalPipeline {
     record Decoded(Map<String, Map<CaptionDecoder.Condition, Map<String, String>>> predictions, Map<String, Double> captionsPerSecond) {
     }
 
-    /** Each label's results, its bootstrap distributions (for the pairwise tests), the predictions.parquet rows. */
+    /**
+     * Each label's results, its bootstrap distributions (for the pairwise tests), the predictions.parquet
+     * rows; the majority baseline's field scores (null when not card captions).
+     */
     record Scored(Map<String, EvalRecord.VariantResult> variants, Map<String, Map<String, double[]>> distributions, List<Row> predictionRows,
-                  boolean cards) {
+                  boolean cards, EvalRecord.FieldBaseline fieldBaseline) {
     }
 
     /**
@@ -191,6 +198,17 @@ public final class EvalPipeline {
         return references;
     }
 
+    /** Whether most references follow the card template (card-field scores apply). */
+    static boolean isCardSplit(Map<String, String> references) {
+        return references.values().stream().filter(CardFields::isCardCaption).count() * 2 >= references.size();
+    }
+
+    /** 2b. Each card field's most common value in the training split: the majority baseline's caption. */
+    static Map<String, String> majority(SparkSession spark, DatasetVersion ds) {
+        return MajorityBaseline.values(spark.read().parquet(ds.split(MAJORITY_FROM).toString()).select(DatasetSchema.CAPTION)
+                .as(org.apache.spark.sql.Encoders.STRING()).javaRDD());
+    }
+
     /** 3. Every run's captions of the split's images under every condition, decoded on the executors ({@code threads} per ND4J op). */
     static Decoded decode(SparkSession spark, DatasetVersion ds, List<LoadedRun> runs, EvalSettings s, int maxTokens, int threads) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -232,15 +250,16 @@ public final class EvalPipeline {
     /**
      * 4. Scores each label's captions against the references on the driver: caption metrics with
      * bootstrap intervals, drops under the other conditions, card-field accuracy when the references
-     * are card captions; and the per-image rows of predictions.parquet. No Spark.
+     * are card captions, and the same for the majority baseline stating {@code majority} (when not empty);
+     * and the per-image rows of predictions.parquet. No Spark.
      */
     static Scored score(List<LoadedRun> runs, Map<String, String> references, Decoded decoded, EvalSettings s,
-                        java.util.function.Function<LoadedRun, EvalRecord.Training> training) {
+                        Map<String, String> majority, java.util.function.Function<LoadedRun, EvalRecord.Training> training) {
         List<String> ids = new ArrayList<>(references.keySet());
         Map<String, Map<CaptionDecoder.Condition, Map<String, String>>> predictions = decoded.predictions();
         Map<String, Double> captionsPerSecond = decoded.captionsPerSecond();
         Bootstrap bootstrap = s.resamples() > 0 ? new Bootstrap(ids.size(), s.resamples(), s.seed()) : null;
-        boolean cards = ids.stream().filter(id -> CardFields.isCardCaption(references.get(id))).count() * 2 >= ids.size();
+        boolean cards = isCardSplit(references);
         Map<String, EvalRecord.VariantResult> variants = new LinkedHashMap<>();
         Map<String, Map<String, double[]>> distributions = new LinkedHashMap<>();
         List<Row> rows = new ArrayList<>();
@@ -269,17 +288,15 @@ public final class EvalPipeline {
                 robustness.put(e.getKey().id(), m);
             }
             Map<String, EvalRecord.Estimate> fieldBlock = null;
-            FieldScores fields = new FieldScores();
             Map<String, Map<String, String>> parsed = new HashMap<>();
-            Map<String, FieldScores.Check> correctness = new HashMap<>();
+            Map<String, FieldScores.Check> correctness = new LinkedHashMap<>();
             if (cards) {
                 for (String id : ids) {
                     Map<String, String> p = CardFields.extract(predictions.get(label).get(CaptionDecoder.Condition.FULL).getOrDefault(id, ""));
                     parsed.put(id, p);
-                    correctness.put(id, fields.add(CardFields.extract(references.get(id)), p));
+                    correctness.put(id, FieldScores.check(CardFields.extract(references.get(id)), p));
                 }
-                fieldBlock = fieldsWithIntervals(ids, correctness, bootstrap, s.confidence());
-                fieldBlock.put("hallucination_rate", EvalRecord.Estimate.of(fields.summary().get("hallucination_rate")));
+                fieldBlock = FieldScores.estimates(new ArrayList<>(correctness.values()), bootstrap, s.confidence());
             }
             variants.put(label, new EvalRecord.VariantResult(run.runId(), run.variant().id(), run.run().totalParameters(),
                     training.apply(run), round(captionsPerSecond.get(label)), metrics, robustness, fieldBlock));
@@ -298,7 +315,11 @@ public final class EvalPipeline {
                 }
             }
         }
-        return new Scored(variants, distributions, rows, cards);
+        EvalRecord.FieldBaseline baseline = cards && !majority.isEmpty()
+                ? new EvalRecord.FieldBaseline(MAJORITY_FROM, majority, FieldScores.estimates(
+                        MajorityBaseline.checks(majority, ids.stream().map(references::get).toList()), bootstrap, s.confidence()))
+                : null;
+        return new Scored(variants, distributions, rows, cards, baseline);
     }
 
     /** 5. predictions.parquet, metrics.parquet, metrics.json and the config into a staging directory, moved into place and committed. */
@@ -403,53 +424,6 @@ public final class EvalPipeline {
                 dist.put(metric, d);
             }
             out.put(metric, new EvalRecord.Estimate(value, null, lo, hi, null));
-        }
-        return out;
-    }
-
-    private static Map<String, EvalRecord.Estimate> fieldsWithIntervals(List<String> ids, Map<String, FieldScores.Check> correctness,
-                                                                        Bootstrap b, double confidence) {
-        Map<String, EvalRecord.Estimate> out = new LinkedHashMap<>();
-        List<String> keys = new ArrayList<>(CardFields.FIELDS);
-        keys.add("all_fields");
-        for (String f : keys) {
-            double[] right = new double[ids.size()];
-            double[] stated = new double[ids.size()];
-            for (int i = 0; i < ids.size(); i++) {
-                FieldScores.Check c = correctness.get(ids.get(i));
-                if (f.equals("all_fields")) {
-                    stated[i] = 1;
-                    right[i] = c.allRight() ? 1 : 0;
-                } else if (c.referenceFields().containsKey(f)) {
-                    stated[i] = 1;
-                    right[i] = c.referenceFields().get(f) ? 1 : 0;
-                }
-            }
-            double total = 0;
-            double n = 0;
-            for (int i = 0; i < ids.size(); i++) {
-                total += right[i];
-                n += stated[i];
-            }
-            if (n == 0) {
-                continue;
-            }
-            Double lo = null;
-            Double hi = null;
-            if (b != null) {
-                double[] ci = Bootstrap.interval(b.distribution(idx -> {
-                    double r = 0;
-                    double k = 0;
-                    for (int i : idx) {
-                        r += right[i];
-                        k += stated[i];
-                    }
-                    return k == 0 ? Double.NaN : r / k;
-                }), confidence);
-                lo = ci[0];
-                hi = ci[1];
-            }
-            out.put(f, new EvalRecord.Estimate(total / n, (long) n, lo, hi, null));
         }
         return out;
     }

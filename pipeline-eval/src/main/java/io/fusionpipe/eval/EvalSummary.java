@@ -10,6 +10,9 @@ import java.util.Locale;
 /** The table {@code eval} and the demo print after an evaluation. */
 final class EvalSummary {
 
+    /** The fields printed: the ones the demo's targets are stated in. */
+    private static final List<String> FIELDS = List.of("types", "stage", "hp");
+
     private EvalSummary() {
     }
 
@@ -28,14 +31,25 @@ final class EvalSummary {
             for (String metric : CaptionScorer.METRICS) {
                 out.printf(Locale.ROOT, " %24s", format(v.metrics().get(metric)));
             }
-            for (String f : List.of("types", "stage", "hp")) {
-                double x = v.field(f);
-                out.printf(Locale.ROOT, " %8s", Double.isNaN(x) ? "-" : String.format(Locale.ROOT, "%.3f", x));
-            }
-            out.println();
+            fields(out, v::field);
         });
+        if (m.fieldBaseline() != null) {
+            out.printf(Locale.ROOT, "%-14s %10s", "majority", "-");
+            for (String ignored : CaptionScorer.METRICS) {
+                out.printf(Locale.ROOT, " %24s", "-");
+            }
+            fields(out, m.fieldBaseline()::field);
+        }
         out.println("-> " + r.dir());
         out.flush();
+    }
+
+    private static void fields(PrintWriter out, java.util.function.ToDoubleFunction<String> accuracy) {
+        for (String f : FIELDS) {
+            double x = accuracy.applyAsDouble(f);
+            out.printf(Locale.ROOT, " %8s", Double.isNaN(x) ? "-" : String.format(Locale.ROOT, "%.3f", x));
+        }
+        out.println();
     }
 
     /** "value [lo, hi]", or the value alone without an interval. */

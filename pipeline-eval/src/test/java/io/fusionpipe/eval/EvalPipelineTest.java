@@ -58,19 +58,28 @@ class EvalPipelineTest {
                         && x.path("value").asDouble() <= x.path("hi").asDouble() + 1e-12, v + " " + metric + " " + x);
             }
             assertTrue(variant.path("fields").path("types").path("value").asDouble() >= 0, variant.toString());
-            double hallucination = variant.path("fields").path("hallucination_rate").path("value").asDouble(-1);
-            assertTrue(hallucination >= 0 && hallucination <= 1, variant.toString());
+            double recall = variant.path("fields").path("field_recall").path("value").asDouble(-1);
+            assertTrue(recall >= 0 && recall <= 1, variant.toString());
+            double wrong = variant.path("fields").path("wrong_per_caption").path("value").asDouble(-1);
+            assertTrue(wrong >= 0 && wrong <= 8, variant.toString());
+            assertTrue(variant.path("fields").path("wrong_per_caption").has("lo"), variant.toString());
             assertTrue(variant.path("robustness").path("no_image").path("CIDEr").has("drop"));
             assertTrue(variant.path("robustness").path("no_text").path("Bleu_4").has("drop"));
             assertEquals(3, variant.path("training").path("epochs").asInt());
             assertTrue(variant.path("captions_per_second").asDouble() > 0);
         }
         assertEquals(6, m.path("pairwise").size(), "one pair x six metrics");
+        JsonNode baseline = m.path("field_baseline");
+        assertEquals("train", baseline.path("from_split").asText());
+        assertTrue(baseline.path("values").has("types") && baseline.path("values").has("hp"), baseline.toString());
+        double typesBaseline = baseline.path("fields").path("types").path("value").asDouble(-1);
+        assertTrue(typesBaseline >= 0 && typesBaseline <= 1 && baseline.path("fields").path("types").has("hi"), baseline.toString());
         Path dir = Paths.get(r.dir().toUri());
         assertTrue(Files.exists(dir.resolve("metrics.json")) && Files.exists(dir.resolve("fusionpipe.conf")));
         var table = SPARK.session().read().parquet(dir.resolve("metrics.parquet").toString());
         assertEquals(m.path("variants").path("early").path("metrics").path("CIDEr").path("value").asDouble(),
                 table.where("label = 'early' and condition = 'full' and kind = 'caption' and name = 'CIDEr'").first().getAs("value"), 1e-12);
+        assertEquals(typesBaseline, table.where("label = 'majority_baseline' and kind = 'field' and name = 'types'").first().getAs("value"), 1e-12);
         var preds = SPARK.session().read().parquet(dir.resolve("predictions.parquet").toString());
         assertEquals(16L * 2 * 3, preds.count(), "images x variants x conditions");
         assertEquals(16L, preds.where("variant = 'early' and condition = 'full'").count());

@@ -48,7 +48,7 @@ class EvalScoreTest {
         EvalPipeline.Decoded decoded = new EvalPipeline.Decoded(predictions, Map.of("early", 10.0, "late", 20.0));
         EvalRecord.Training training = new EvalRecord.Training(1.0, 2, 3.0, 4.0, List.of());
         EvalPipeline.Scored scored = EvalPipeline.score(List.of(run("r1", Variant.EARLY), run("r2", Variant.LATE)), REFERENCES, decoded, s,
-                r -> training);
+                Map.of(), r -> training);
 
         EvalRecord.VariantResult early = scored.variants().get("early");
         EvalRecord.VariantResult late = scored.variants().get("late");
@@ -63,12 +63,13 @@ class EvalScoreTest {
         assertEquals(training, early.training());
         assertEquals(10.0, early.captionsPerSecond());
         assertTrue(!scored.cards());
+        assertNull(scored.fieldBaseline(), "not card captions: no baseline");
         assertEquals(4 * 3 * 2, scored.predictionRows().size(), "images x conditions x variants");
         assertEquals(50, scored.distributions().get("early").get("CIDEr").length);
 
         // metrics.parquet's long table: one row per variant, condition and figure
         EvalRecord record = new EvalRecord(EvalRecord.VERSION, "ev", "t", new EvalRecord.Dataset("d", 1, "test", 4, false), "CIDEr",
-                null, null, List.of("r1", "r2"), scored.variants(), List.of(), Map.of());
+                null, null, List.of("r1", "r2"), scored.variants(), List.of(), Map.of(), scored.fieldBaseline());
         List<org.apache.spark.sql.Row> rows = MetricsTable.rows(record);
         assertEquals(2 * (6 + 2 * 6), rows.size(), "2 variants x (6 metrics + 2 missing-input conditions x 6)");
         org.apache.spark.sql.Row ciderRow = rows.stream().filter(r -> r.getString(4).equals("early") && r.getString(7).equals("full")

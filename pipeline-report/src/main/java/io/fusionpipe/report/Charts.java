@@ -17,7 +17,14 @@ import java.util.function.Function;
  */
 public final class Charts {
 
+    private static final String BASELINE_COLOR = "#9e9e9e";
+
     private Charts() {
+    }
+
+    private static Svg.Bar bar(String label, String color, EvalRecord.Estimate x) {
+        return x == null ? new Svg.Bar(label, color, Double.NaN, Double.NaN, Double.NaN)
+                : new Svg.Bar(label, color, x.value(), x.lo() == null ? Double.NaN : x.lo(), x.hi() == null ? Double.NaN : x.hi());
     }
 
     /** The evaluation's variant labels, in its order. */
@@ -63,27 +70,34 @@ public final class Charts {
     /** Each caption metric per variant, with its bootstrap interval as whiskers. */
     public static String metricBars(EvalRecord metrics) {
         return bars("metric-bars", "Caption metrics with " + metrics.bootstrap().confidence() + " intervals", "score",
-                metrics, EvalRecord.VariantResult::metrics, CaptionScorer.METRICS);
+                metrics, EvalRecord.VariantResult::metrics, CaptionScorer.METRICS, null);
     }
 
-    /** Card-field accuracy per field per variant, with intervals. */
+    /** Card-field accuracy per field per variant, with intervals, and the majority baseline's in grey when recorded. */
     public static String fieldAccuracy(EvalRecord metrics) {
         List<String> fields = scoredFields(metrics);
+        EvalRecord.FieldBaseline base = metrics.fieldBaseline();
         return bars("field-accuracy", fields.isEmpty() ? "Card-field accuracy (not card captions: no fields)"
-                : "Card-field accuracy per field (exact match, with intervals)", "accuracy", metrics, EvalRecord.VariantResult::fields, fields);
+                        : "Card-field accuracy per field (exact match, with intervals)" + (base == null ? "" : "; grey: majority baseline"),
+                "accuracy", metrics, EvalRecord.VariantResult::fields, fields, base == null ? null : base.fields());
     }
 
-    /** One group per key of a variant's {@code section}, one bar (value, lo, hi) per variant. */
+    /**
+     * One group per key of a variant's {@code section}, one bar (value, lo, hi) per variant, then one for
+     * {@code baseline} when not null.
+     */
     private static String bars(String id, String title, String yLabel, EvalRecord metrics,
-                               Function<EvalRecord.VariantResult, Map<String, EvalRecord.Estimate>> section, List<String> keys) {
+                               Function<EvalRecord.VariantResult, Map<String, EvalRecord.Estimate>> section, List<String> keys,
+                               Map<String, EvalRecord.Estimate> baseline) {
         List<List<Svg.Bar>> groups = new ArrayList<>();
         for (String key : keys) {
             List<Svg.Bar> g = new ArrayList<>();
             for (String l : labels(metrics)) {
                 Map<String, EvalRecord.Estimate> values = section.apply(metrics.variants().get(l));
-                EvalRecord.Estimate x = values == null ? null : values.get(key);
-                g.add(x == null ? new Svg.Bar(l, color(metrics, l), Double.NaN, Double.NaN, Double.NaN)
-                        : new Svg.Bar(l, color(metrics, l), x.value(), x.lo() == null ? Double.NaN : x.lo(), x.hi() == null ? Double.NaN : x.hi()));
+                g.add(bar(l, color(metrics, l), values == null ? null : values.get(key)));
+            }
+            if (baseline != null) {
+                g.add(bar("majority baseline", BASELINE_COLOR, baseline.get(key)));
             }
             groups.add(g);
         }

@@ -1,5 +1,6 @@
 package io.fusionpipe.report;
 
+import io.fusionpipe.eval.fields.FieldScores;
 import io.fusionpipe.eval.metrics.CaptionScorer;
 import io.fusionpipe.records.EpochMetrics;
 import io.fusionpipe.records.EvalRecord;
@@ -54,6 +55,7 @@ final class ReportWriter {
         }
         b.append("</header><main>");
         comparisonTable(b);
+        fieldTable(b);
         b.append("<section><h2>Charts</h2><div class='charts'>");
         b.append(lossChart()).append(Charts.metricBars(m)).append(Charts.fieldAccuracy(m)).append(dropChart());
         if (!d.trend().isEmpty()) {
@@ -103,6 +105,71 @@ final class ReportWriter {
         b.append("</tbody></table></div><p class='note'>★ best per metric; † its difference to every other variant has a paired bootstrap p &lt; ")
                 .append(d.significance()).append(". Values with ").append(m.bootstrap().confidence())
                 .append(" intervals [lo, hi].</p></section>");
+    }
+
+    /** The card fields each variant states right, beside the majority baseline; absent for captions without fields. */
+    private void fieldTable(StringBuilder b) {
+        List<String> keys = fieldColumns();
+        if (keys.isEmpty()) {
+            return;
+        }
+        EvalRecord.FieldBaseline base = m.fieldBaseline();
+        b.append("<section><h2>Card fields</h2><div class='scroll'><table class='fields'><thead><tr><th>variant</th>");
+        for (String k : keys) {
+            b.append("<th>").append(Html.escape(k.replace('_', ' '))).append("</th>");
+        }
+        b.append("</tr></thead><tbody>");
+        for (String l : labels) {
+            Map<String, EvalRecord.Estimate> f = m.variants().get(l).fields();
+            b.append("<tr><td><span class='swatch' style='background:").append(colors.get(l)).append("'></span>").append(Html.escape(l)).append("</td>");
+            for (String k : keys) {
+                boolean weak = notAboveBaseline(f, k);
+                b.append("<td class='num").append(weak ? " weak' title='not above the majority baseline" : "").append("'>")
+                        .append(interval(f, k)).append("</td>");
+            }
+            b.append("</tr>");
+        }
+        if (base != null) {
+            b.append("<tr class='baseline'><td>majority baseline</td>");
+            for (String k : keys) {
+                b.append("<td class='num'>").append(interval(base.fields(), k)).append("</td>");
+            }
+            b.append("</tr>");
+        }
+        b.append("</tbody></table></div><p class='note'>Accuracy over the images whose reference states the field; field recall: reference fields "
+                + "stated right, pooled; wrong per caption: fields a caption states with a wrong value or that its reference does not state "
+                + "(lower is better; stating less lowers recall instead).");
+        if (base != null) {
+            b.append(" The majority baseline states, for every image, each field's most common value in the ").append(Html.escape(base.fromSplit()))
+                    .append(" split (").append(Html.escape(baselineValues(base))).append("); shaded: a variant's accuracy whose interval does not "
+                            + "reach above the baseline's value.");
+        }
+        b.append("</p></section>");
+    }
+
+    /** The field columns: every field some variant was scored on, then the summaries. */
+    private List<String> fieldColumns() {
+        List<String> keys = new ArrayList<>(Charts.scoredFields(m));
+        if (!keys.isEmpty()) {
+            keys.addAll(FieldScores.SUMMARIES);
+        }
+        return keys;
+    }
+
+    /** True when an accuracy's upper bound is at or below the majority baseline's value (not for wrong-per-caption). */
+    private boolean notAboveBaseline(Map<String, EvalRecord.Estimate> fields, String key) {
+        EvalRecord.Estimate x = fields == null ? null : fields.get(key);
+        double base = m.fieldBaseline() == null ? Double.NaN : m.fieldBaseline().field(key);
+        if (x == null || Double.isNaN(base) || key.equals(FieldScores.WRONG_PER_CAPTION)) {
+            return false;
+        }
+        return (x.hasInterval() ? x.hi() : x.value()) <= base;
+    }
+
+    private static String baselineValues(EvalRecord.FieldBaseline base) {
+        List<String> parts = new ArrayList<>();
+        base.values().forEach((f, v) -> parts.add(f + " " + (v.length() > 40 ? v.substring(0, 40) + "…" : v)));
+        return String.join(", ", parts);
     }
 
     /** True when {@code label} has the highest value of {@code metric} and not every variant has that value. */
@@ -322,17 +389,26 @@ final class ReportWriter {
                     .append(" | ").append(Svg.fmt(v.training().samplesPerSecond())).append(" |\n");
         }
         b.append("\n★ best per metric; † significantly better than every other variant (paired bootstrap p < ").append(d.significance()).append(").\n\n");
-        List<String> fields = Charts.scoredFields(m);
+        List<String> fields = fieldColumns();
         if (!fields.isEmpty()) {
             b.append("## Card-field accuracy\n\n| variant | ").append(String.join(" | ", fields)).append(" |\n|---|").append("---|".repeat(fields.size())).append('\n');
             for (String l : labels) {
                 b.append("| ").append(l).append(" |");
                 for (String f : fields) {
-                    b.append(' ').append(Svg.fmt(m.variants().get(l).field(f))).append(" |");
+                    String cell = Svg.fmt(m.variants().get(l).field(f));
+                    b.append(' ').append(notAboveBaseline(m.variants().get(l).fields(), f) ? cell + "°" : cell).append(" |");
                 }
                 b.append('\n');
             }
-            b.append('\n');
+            if (m.fieldBaseline() != null) {
+                b.append("| majority baseline |");
+                for (String f : fields) {
+                    b.append(' ').append(Svg.fmt(m.fieldBaseline().field(f))).append(" |");
+                }
+                b.append("\n\nMajority baseline: each field's most common value in the ").append(m.fieldBaseline().fromSplit())
+                        .append(" split, stated for every image. ° not above it (interval's upper bound at or below its value).");
+            }
+            b.append("\nWrong per caption: fields stated with a wrong value or not in the reference (lower is better).\n\n");
         }
         b.append("## Missing-modality drop of ").append(primary).append("\n\n");
         for (String l : labels) {
@@ -371,7 +447,7 @@ final class ReportWriter {
             header{background:#1d2b3a;color:#fff;padding:16px 28px}header h1{margin:0 0 4px;font-size:22px}.meta{margin:2px 0;color:#c9d6e3}
             header code{color:#fff}main{padding:8px 28px 28px}section{margin:22px 0}h2{font-size:18px;border-bottom:1px solid #ddd;padding-bottom:4px}
             table{border-collapse:collapse;background:#fff}th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
-            th{background:#f0f2f5}td.num{text-align:right;white-space:nowrap}td.best{font-weight:600;background:#fff7d6}td.sig{background:#e6f4ea}
+            th{background:#f0f2f5}td.num{text-align:right;white-space:nowrap}td.best{font-weight:600;background:#fff7d6}td.weak{background:#f3f3f3;color:#777}tr.baseline td{font-style:italic;color:#555}td.sig{background:#e6f4ea}
             small{color:#666}.scroll{overflow-x:auto}.note{color:#555;font-size:12px}.swatch{display:inline-block;width:10px;height:10px;margin-right:6px;border-radius:2px}
             .charts{display:flex;flex-wrap:wrap;gap:18px}figure.chart{margin:0;background:#fff;border:1px solid #ddd;padding:8px;flex:1 1 520px;max-width:760px}
             figure.chart svg{width:100%;height:auto}table.cmp code{font-size:11px;white-space:nowrap}

@@ -90,6 +90,8 @@ class ReportPipelineTest {
         String md = Files.readString(Path.of(r.markdown().toUri()));
         assertTrue(md.contains("| early |") && md.contains("| late |"), md);
         assertTrue(md.contains("## Card-field accuracy") && md.contains("## Trend of CIDEr"), md);
+        assertTrue(md.contains("| majority baseline |") && md.contains("| field_recall | wrong_per_caption |"), md);
+        assertTrue(html.contains("<table class='fields'>") && html.contains("<tr class='baseline'><td>majority baseline</td>"), "field table");
         assertTrue(Files.exists(Path.of(r.dir().toUri()).resolve("fusionpipe.conf")));
         try (var siblings = Files.list(Path.of(r.dir().toUri()).getParent())) {
             assertTrue(siblings.noneMatch(p -> p.getFileName().toString().startsWith(".")), "no staging directory left");

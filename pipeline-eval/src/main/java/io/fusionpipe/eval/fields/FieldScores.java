@@ -1,81 +1,124 @@
 package io.fusionpipe.eval.fields;
 
+import io.fusionpipe.eval.stats.Bootstrap;
+import io.fusionpipe.records.EvalRecord;
+
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
- * Card-field accuracy of one system over images: per field, the share of images whose reference
- * states the field where the prediction states the same value; all-fields accuracy (every field the
- * reference states is right); hallucination rate (fields the prediction states that are wrong or not in
- * the reference, over all fields it states).
+ * Card-field scores of one system over images, each with a bootstrap interval:
+ * <ul>
+ *   <li>per field: accuracy over the images whose reference states it;</li>
+ *   <li>{@value #ALL_FIELDS}: images whose every reference field is stated right;</li>
+ *   <li>{@value #RECALL}: reference fields stated right over all reference fields (pooled);</li>
+ *   <li>{@value #WRONG_PER_CAPTION}: fields a caption states with a wrong value, or that its reference
+ *   does not state, per caption. A caption cannot lower it by stating less, unlike a share of the
+ *   fields it states; read it beside recall, which omissions lower.</li>
+ * </ul>
  */
 public final class FieldScores {
 
-    private final Map<String, long[]> perField = new LinkedHashMap<>(); // [right, stated in reference]
-    private long allRight;
-    private long images;
-    private long predictedStated;
-    private long predictedWrong;
+    public static final String ALL_FIELDS = "all_fields";
+    public static final String RECALL = "field_recall";
+    public static final String WRONG_PER_CAPTION = "wrong_per_caption";
+    /** Keys after the per-field accuracies, in report order. */
+    public static final List<String> SUMMARIES = List.of(ALL_FIELDS, RECALL, WRONG_PER_CAPTION);
 
-    public FieldScores() {
-        for (String f : CardFields.FIELDS) {
-            perField.put(f, new long[2]);
-        }
+    private FieldScores() {
     }
 
     /**
      * One image's check: for each field its reference states, whether the prediction states the same
-     * value; and every field the prediction got wrong, including ones the reference does not state.
+     * value ({@code referenceFields}); the fields it got wrong, whether omitted, misstated or stated
+     * without being in the reference ({@code wrong}); how many it stated wrongly ({@code statedWrong}).
      */
-    public record Check(Map<String, Boolean> referenceFields, java.util.List<String> wrong) {
+    public record Check(Map<String, Boolean> referenceFields, List<String> wrong, int statedWrong) {
         public boolean allRight() {
             return referenceFields.values().stream().allMatch(Boolean::booleanValue);
         }
+
+        public int right() {
+            return (int) referenceFields.values().stream().filter(Boolean::booleanValue).count();
+        }
     }
 
-    /** Adds one image. */
-    public Check add(Map<String, String> reference, Map<String, String> predicted) {
+    /** Checks one prediction's fields against its reference's. */
+    public static Check check(Map<String, String> reference, Map<String, String> predicted) {
         Map<String, Boolean> correct = new LinkedHashMap<>();
-        java.util.List<String> wrong = new java.util.ArrayList<>();
+        List<String> wrong = new ArrayList<>();
+        int statedWrong = 0;
         for (String f : CardFields.FIELDS) {
             String ref = reference.get(f);
             String pred = predicted.get(f);
             if (ref != null) {
                 boolean ok = ref.equals(pred);
-                long[] c = perField.get(f);
-                c[1]++;
-                if (ok) {
-                    c[0]++;
-                }
                 correct.put(f, ok);
                 if (!ok) {
                     wrong.add(f);
                 }
+            } else if (pred != null) {
+                wrong.add(f);
             }
-            if (pred != null) {
-                predictedStated++;
-                if (!pred.equals(ref)) {
-                    predictedWrong++;
-                    if (ref == null) {
-                        wrong.add(f);
-                    }
-                }
+            if (pred != null && !pred.equals(ref)) {
+                statedWrong++;
             }
         }
-        images++;
-        Check check = new Check(correct, wrong);
-        if (check.allRight()) {
-            allRight++;
-        }
-        return check;
+        return new Check(correct, wrong, statedWrong);
     }
 
-    /** field -> accuracy, then "all_fields" and "hallucination_rate". */
-    public Map<String, Double> summary() {
-        Map<String, Double> out = new LinkedHashMap<>();
-        perField.forEach((f, c) -> out.put(f, c[1] == 0 ? Double.NaN : c[0] / (double) c[1]));
-        out.put("all_fields", images == 0 ? Double.NaN : allRight / (double) images);
-        out.put("hallucination_rate", predictedStated == 0 ? 0.0 : predictedWrong / (double) predictedStated);
+    /**
+     * Every field's accuracy, then {@link #SUMMARIES}, over {@code checks} (one per image, in the order
+     * the bootstrap's indices refer to), with intervals when {@code bootstrap} is not null. A field no
+     * reference states is left out.
+     */
+    public static Map<String, EvalRecord.Estimate> estimates(List<Check> checks, Bootstrap bootstrap, double confidence) {
+        Map<String, EvalRecord.Estimate> out = new LinkedHashMap<>();
+        for (String f : CardFields.FIELDS) {
+            ratio(out, f, checks, c -> c.referenceFields().containsKey(f) && c.referenceFields().get(f) ? 1 : 0,
+                    c -> c.referenceFields().containsKey(f) ? 1 : 0, bootstrap, confidence);
+        }
+        ratio(out, ALL_FIELDS, checks, c -> c.allRight() ? 1 : 0, c -> 1, bootstrap, confidence);
+        ratio(out, RECALL, checks, Check::right, c -> c.referenceFields().size(), bootstrap, confidence);
+        ratio(out, WRONG_PER_CAPTION, checks, Check::statedWrong, c -> 1, bootstrap, confidence);
         return out;
+    }
+
+    /** sum(numerator) / sum(denominator) over the images, and over each resample for the interval. */
+    private static void ratio(Map<String, EvalRecord.Estimate> out, String key, List<Check> checks, ToDoubleFunction<Check> numerator,
+                              ToDoubleFunction<Check> denominator, Bootstrap bootstrap, double confidence) {
+        double[] num = checks.stream().mapToDouble(numerator).toArray();
+        double[] den = checks.stream().mapToDouble(denominator).toArray();
+        double n = 0;
+        double d = 0;
+        long images = 0;
+        for (int i = 0; i < num.length; i++) {
+            n += num[i];
+            d += den[i];
+            images += den[i] > 0 ? 1 : 0;
+        }
+        if (d == 0) {
+            return;
+        }
+        Double lo = null;
+        Double hi = null;
+        if (bootstrap != null) {
+            // a resample without an image that states the field says nothing about it
+            double[] ci = Bootstrap.interval(java.util.Arrays.stream(bootstrap.distribution(idx -> {
+                double rn = 0;
+                double rd = 0;
+                for (int i : idx) {
+                    rn += num[i];
+                    rd += den[i];
+                }
+                return rd == 0 ? Double.NaN : rn / rd;
+            })).filter(x -> !Double.isNaN(x)).toArray(), confidence);
+            lo = ci[0];
+            hi = ci[1];
+        }
+        out.put(key, new EvalRecord.Estimate(n / d, images, lo, hi, null));
     }
 }

@@ -2,6 +2,8 @@ package io.fusionpipe.eval.fields;
 
 import io.fusionpipe.cards.Card;
 import io.fusionpipe.cards.CaptionTemplate;
+import io.fusionpipe.eval.stats.Bootstrap;
+import io.fusionpipe.records.EvalRecord;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -41,19 +43,52 @@ class CardFieldsTest {
     }
 
     @Test
-    void fieldScoresCountRightWrongAndHallucinated() {
-        FieldScores s = new FieldScores();
+    void aCheckSeparatesOmittedMisstatedAndUnaskedFields() {
         Map<String, String> ref = Map.of("stage", "basic", "types", "fire", "hp", "50");
-        FieldScores.Check first = s.add(ref, Map.of("stage", "basic", "types", "water", "hp", "50", "rarity", "rare"));
-        assertEquals(Map.of("stage", true, "types", false, "hp", true), first.referenceFields());
-        assertEquals(List.of("types", "rarity"), first.wrong(), "wrong, and stated without being in the reference");
-        assertFalse(first.allRight());
-        s.add(ref, Map.of("stage", "basic", "types", "fire", "hp", "50"));
-        Map<String, Double> sum = s.summary();
-        assertEquals(1.0, sum.get("stage"));
-        assertEquals(0.5, sum.get("types"));
-        assertEquals(0.5, sum.get("all_fields"));
-        assertEquals(2 / 7.0, sum.get("hallucination_rate"), 1e-12, "2 wrong of 7 stated");
-        assertTrue(sum.get("name").isNaN(), "never in a reference");
+        FieldScores.Check c = FieldScores.check(ref, Map.of("types", "water", "hp", "50", "rarity", "rare"));
+        assertEquals(Map.of("stage", false, "types", false, "hp", true), c.referenceFields());
+        assertEquals(List.of("stage", "types", "rarity"), c.wrong(), "omitted, misstated, stated without being in the reference");
+        assertEquals(2, c.statedWrong(), "the omitted stage is not stated-and-wrong");
+        assertEquals(1, c.right());
+        assertFalse(c.allRight());
+    }
+
+    @Test
+    void statingLessLowersRecallNotTheWrongCount() {
+        Map<String, String> ref = Map.of("stage", "basic", "types", "fire", "hp", "50", "name", "charmander");
+        // one caption states everything with one wrong value; another only the one field it is sure of
+        List<FieldScores.Check> full = List.of(FieldScores.check(ref, Map.of("stage", "basic", "types", "fire", "hp", "60", "name", "charmander")));
+        List<FieldScores.Check> terse = List.of(FieldScores.check(ref, Map.of("types", "fire")));
+        Map<String, EvalRecord.Estimate> f = FieldScores.estimates(full, null, 0.95);
+        Map<String, EvalRecord.Estimate> t = FieldScores.estimates(terse, null, 0.95);
+        assertEquals(0.75, f.get(FieldScores.RECALL).value());
+        assertEquals(0.25, t.get(FieldScores.RECALL).value());
+        assertEquals(1.0, f.get(FieldScores.WRONG_PER_CAPTION).value());
+        assertEquals(0.0, t.get(FieldScores.WRONG_PER_CAPTION).value(), "terse is not wrong, only incomplete");
+        assertEquals(0.0, f.get(FieldScores.ALL_FIELDS).value());
+    }
+
+    @Test
+    void estimatesPoolOverImagesWithIntervalsAndSkipFieldsNoReferenceStates() {
+        Map<String, String> ref = Map.of("stage", "basic", "types", "fire", "hp", "50");
+        List<FieldScores.Check> checks = List.of(
+                FieldScores.check(ref, Map.of("stage", "basic", "types", "water", "hp", "50", "rarity", "rare")),
+                FieldScores.check(ref, Map.of("stage", "basic", "types", "fire", "hp", "50")),
+                FieldScores.check(Map.of("stage", "stage 1", "types", "grass"), Map.of("stage", "basic", "types", "grass")));
+        Map<String, EvalRecord.Estimate> e = FieldScores.estimates(checks, new Bootstrap(3, 200, 7), 0.9);
+        assertEquals(2 / 3.0, e.get("stage").value(), 1e-12);
+        assertEquals(3L, e.get("stage").images());
+        assertEquals(1.0, e.get("hp").value());
+        assertEquals(2L, e.get("hp").images(), "over the images whose reference states it");
+        assertEquals(2 / 3.0, e.get("types").value(), 1e-12);
+        assertEquals(1 / 3.0, e.get(FieldScores.ALL_FIELDS).value(), 1e-12);
+        assertEquals(6 / 8.0, e.get(FieldScores.RECALL).value(), 1e-12, "6 of the 8 reference fields");
+        assertEquals(1.0, e.get(FieldScores.WRONG_PER_CAPTION).value(), 1e-12, "water, rarity, basic: 3 over 3 captions");
+        assertFalse(e.containsKey("name"), "never in a reference");
+        for (EvalRecord.Estimate x : e.values()) {
+            assertTrue(x.hasInterval() && x.lo() <= x.value() + 1e-12 && x.value() <= x.hi() + 1e-12, x.toString());
+        }
+        assertEquals(List.of("stage", "types", "hp", FieldScores.ALL_FIELDS, FieldScores.RECALL, FieldScores.WRONG_PER_CAPTION),
+                List.copyOf(e.keySet()), "fields in report order, then the summaries");
     }
 }
