@@ -15,12 +15,18 @@ import java.util.Map;
  * twice), in the order the runs were given; {@code metrics.parquet} next to it holds the same
  * figures as a long table. {@code fieldBaseline} (card captions only; absent in evaluations written
  * before it) is the per-field majority-class baseline the field accuracies are read against.
+ * {@code seedGroups} and {@code seedPairwise} appear when some variant was evaluated with several
+ * runs that differ only in their seed ({@code train --seeds N}): every label's group, each group's
+ * mean and spread, and the groups compared on each caption metric: the difference of their means and a
+ * two-level bootstrap p-value (images resampled as for {@code pairwise}, and each group's runs resampled
+ * with replacement).
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record EvalRecord(int schemaVersion, String evalId, String created, Dataset dataset, String primaryMetric, Decode decode,
                          Bootstrap bootstrap, List<String> runIds, Map<String, VariantResult> variants, List<Pair> pairwise,
-                         Map<String, String> best, FieldBaseline fieldBaseline) {
+                         Map<String, String> best, FieldBaseline fieldBaseline, Map<String, SeedGroup> seedGroups,
+                         List<Pair> seedPairwise) {
 
     public static final String FILE = "metrics.json";
     public static final int VERSION = 1;
@@ -76,6 +82,18 @@ public record EvalRecord(int schemaVersion, String evalId, String created, Datas
         }
     }
 
+    /**
+     * A variant's runs (by label) that differ only in their seed, and each caption metric's and field's
+     * spread over them. A run on its own is a group of one.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record SeedGroup(String variant, List<String> labels, List<Long> seeds, Map<String, Spread> metrics, Map<String, Spread> fields) {
+    }
+
+    /** Mean, sample standard deviation (0 for one run), lowest and highest over a group's runs. */
+    public record Spread(double mean, double sd, double min, double max) {
+    }
+
     /** The run's training summary and its per-epoch curve (metrics.jsonl). */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Training(double bestValLoss, int epochs, double seconds, double samplesPerSecond, List<EpochMetrics> curve) {
@@ -102,6 +120,23 @@ public record EvalRecord(int schemaVersion, String evalId, String created, Datas
     public record Pair(String a, String b, String metric, double difference, Double pValue) {
     }
 
+    /** The seed group {@code label} belongs to, or null when the evaluation has no seed groups. */
+    public String seedGroupOf(String label) {
+        if (seedGroups != null) {
+            for (Map.Entry<String, SeedGroup> e : seedGroups.entrySet()) {
+                if (e.getValue().labels().contains(label)) {
+                    return e.getKey();
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Seed-level p-value between two groups on a metric (NaN when not recorded). */
+    public double seedPValue(String a, String b, String metric) {
+        return pValue(seedPairwise, a, b, metric);
+    }
+
     /** The run ids evaluated, in order. */
     public List<String> runIds() {
         return runIds == null ? List.of() : runIds;
@@ -125,8 +160,12 @@ public record EvalRecord(int schemaVersion, String evalId, String created, Datas
 
     /** Paired bootstrap p-value between two labels for a metric (NaN when the evaluation has none). */
     public double pValue(String a, String b, String metric) {
-        if (pairwise != null) {
-            for (Pair p : pairwise) {
+        return pValue(pairwise, a, b, metric);
+    }
+
+    private static double pValue(List<Pair> pairs, String a, String b, String metric) {
+        if (pairs != null) {
+            for (Pair p : pairs) {
                 if (p.metric().equals(metric) && (p.a().equals(a) && p.b().equals(b) || p.a().equals(b) && p.b().equals(a))) {
                     return p.pValue() == null ? Double.NaN : p.pValue();
                 }

@@ -20,7 +20,7 @@ class RecordsTest {
 
     private static RunRecord run() {
         return RunRecord.started("cards-v1-early-x", "early", new RunRecord.DatasetRef("cards", 1, "file:/r/datasets/cards/v1", "abc"),
-                "hash", null, Map.of("total", 42L), Map.of("fusionpipe", "0.1"), "shared", "2026-12-01T00:00:00Z", null);
+                "hash", null, Map.of("total", 42L), Map.of("fusionpipe", "0.1"), "shared", "2026-12-01T00:00:00Z", null, 42L, "g1");
     }
 
     @Test
@@ -71,7 +71,10 @@ class RecordsTest {
         EvalRecord e = new EvalRecord(EvalRecord.VERSION, "ev", "2026-12-01", new EvalRecord.Dataset("cards", 1, "test", 20, true), "CIDEr",
                 new EvalRecord.Decode("greedy", 1, 0.7, 48, List.of("full")), new EvalRecord.Bootstrap(100, 0.95, 7, "n"),
                 List.of("run-e", "run-l"), variants, List.of(new EvalRecord.Pair("early", "late", "CIDEr", 0.2, 0.01)), Map.of("CIDEr", "early"),
-                new EvalRecord.FieldBaseline("train", Map.of("hp", "60"), Map.of("hp", new EvalRecord.Estimate(0.15, 20L, 0.05, 0.3, null))));
+                new EvalRecord.FieldBaseline("train", Map.of("hp", "60"), Map.of("hp", new EvalRecord.Estimate(0.15, 20L, 0.05, 0.3, null))),
+                Map.of("early", new EvalRecord.SeedGroup("early", List.of("early"), List.of(42L), Map.of("CIDEr", new EvalRecord.Spread(0.9, 0, 0.9, 0.9)), null),
+                        "late", new EvalRecord.SeedGroup("late", List.of("late"), List.of(42L), null, null)),
+                List.of(new EvalRecord.Pair("early", "late", "CIDEr", 0.2, 0.03)));
         EvalRecord back = EvalRecord.fromJson(e.toJson(), "metrics.json");
         assertEquals(e, back);
         assertEquals("late", back.labelOf("run-l"));
@@ -80,6 +83,10 @@ class RecordsTest {
         assertTrue(Double.isNaN(back.value("early", "BLEU")));
         assertEquals(0.01, back.pValue("late", "early", "CIDEr"), "either order");
         assertEquals("early", back.best("CIDEr"));
+        assertEquals("late", back.seedGroupOf("late"));
+        assertNull(back.seedGroupOf("other"));
+        assertEquals(0.03, back.seedPValue("late", "early", "CIDEr"), "either order");
+        assertTrue(Double.isNaN(back.seedPValue("late", "early", "Bleu_4")));
         JsonNode n = Json.tree(e.toJson(), "metrics.json");
         assertTrue(n.path("variants").path("early").path("metrics").path("CIDEr").has("lo"));
         assertFalse(n.path("variants").path("early").path("metrics").path("CIDEr").has("drop"), "absent parts are left out");

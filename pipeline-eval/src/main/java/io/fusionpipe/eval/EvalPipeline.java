@@ -129,7 +129,7 @@ public final class EvalPipeline {
                         "BLEU intervals recompute corpus BLEU per resample; ROUGE-L and CIDEr-D resample per-image scores "
                                 + "(CIDEr-D's document frequency fixed to the full split)"),
                 runs.stream().map(LoadedRun::runId).toList(), scored.variants(), pairwise(scored.distributions(), scored.variants()),
-                best(scored.variants()), scored.fieldBaseline());
+                best(scored.variants()), scored.fieldBaseline(), scored.seeds().groups(), scored.seeds().pairwise());
         Path dir = publish(spark, config, root, metrics, scored.predictionRows());
         stage.count("runs", runs.size()).count("images", references.size()).ok();
         return new Result(evalId, dir, metrics);
@@ -145,10 +145,10 @@ public final class EvalPipeline {
 
     /**
      * Each label's results, its bootstrap distributions (for the pairwise tests), the predictions.parquet
-     * rows; the majority baseline's field scores (null when not card captions).
+     * rows; the majority baseline's field scores (null when not card captions); the runs' seed groups.
      */
     record Scored(Map<String, EvalRecord.VariantResult> variants, Map<String, Map<String, double[]>> distributions, List<Row> predictionRows,
-                  boolean cards, EvalRecord.FieldBaseline fieldBaseline) {
+                  boolean cards, EvalRecord.FieldBaseline fieldBaseline, SeedGroups.Result seeds) {
     }
 
     /**
@@ -319,7 +319,9 @@ public final class EvalPipeline {
                 ? new EvalRecord.FieldBaseline(MAJORITY_FROM, majority, FieldScores.estimates(
                         MajorityBaseline.checks(majority, ids.stream().map(references::get).toList()), bootstrap, s.confidence()))
                 : null;
-        return new Scored(variants, distributions, rows, cards, baseline);
+        List<SeedGroups.Member> members = runs.stream().map(r -> new SeedGroups.Member(label(r, runs), r.variant().id(), r.run().seedGroup(),
+                r.run().seed())).toList();
+        return new Scored(variants, distributions, rows, cards, baseline, SeedGroups.of(members, variants, distributions, s.seed()));
     }
 
     /** 5. predictions.parquet, metrics.parquet, metrics.json and the config into a staging directory, moved into place and committed. */

@@ -40,6 +40,15 @@ final class EvalSummary {
             }
             fields(out, m.fieldBaseline()::field);
         }
+        if (m.seedGroups() != null) {
+            m.seedGroups().forEach((key, g) -> {
+                EvalRecord.Spread x = g.metrics() == null ? null : g.metrics().get(primary);
+                if (x != null) {
+                    out.printf(Locale.ROOT, "over seeds: %-14s %s %.3f ± %.3f [%.3f, %.3f] over %d run(s)%n", key, primary, x.mean(), x.sd(),
+                            x.min(), x.max(), g.labels().size());
+                }
+            });
+        }
         out.println("-> " + r.dir());
         out.flush();
     }

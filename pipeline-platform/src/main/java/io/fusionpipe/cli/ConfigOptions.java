@@ -37,6 +37,20 @@ public final class ConfigOptions {
         return load(System.getenv(DEFAULT_CONFIG_ENV));
     }
 
+    /**
+     * Loads with one more override, as if given last with --set, without keeping it (one of several runs
+     * a command starts, each under its own value of a key).
+     */
+    public FusionConfig loadWith(String key, String value) {
+        List<String> before = new ArrayList<>(sets);
+        set(key, value);
+        try {
+            return load();
+        } finally {
+            sets = before;
+        }
+    }
+
     FusionConfig load(String defaultConfig) {
         ConfigLoader loader = ConfigLoader.fromClasspath();
         if (defaultConfig != null && !defaultConfig.isBlank()) {

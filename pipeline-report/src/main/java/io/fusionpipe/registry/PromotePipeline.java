@@ -55,7 +55,7 @@ public final class PromotePipeline {
                 throw new BadInputException("run " + challengerRun + " is not part of eval " + evalId + " (its runs: " + metrics.runIds() + ")");
             }
         } else {
-            challenger = metrics.best(metric);
+            challenger = Contest.defaultChallenger(metrics, metric);
             if (challenger == null) {
                 throw new BadInputException("eval " + evalId + " has no variants");
             }
@@ -68,6 +68,7 @@ public final class PromotePipeline {
         }
         Registry registry = new Registry(root, hadoop);
         Promotion.Decision[] decided = new Promotion.Decision[1];
+        double[] decidedOn = {challengerValue};   // the challenger's side: its value, or its seed group's mean
         String[] championRun = new String[1];
         RegistryRecord state = registry.update(current -> {
             RegistryRecord.Champion champion = current.champion(name);
@@ -85,15 +86,18 @@ public final class PromotePipeline {
                     throw new BadInputException("the champion of " + name + ", run " + championRun[0] + ", is not part of eval " + evalId
                             + ": the paired test needs both on the same images; run fusionpipe eval --runs " + championRun[0] + "," + challengerId);
                 } else {
-                    championValue = metrics.value(championLabel, metric);
-                    p = metrics.pValue(challenger, championLabel, metric);
-                    d = Promotion.decide(metric, championValue, challengerValue, p, s.minGain(), eval.significance());
+                    Contest.Sides sides = Contest.sides(metrics, challenger, championLabel, metric);
+                    championValue = sides.champion();
+                    p = sides.pValue();
+                    decidedOn[0] = sides.challenger();
+                    Promotion.Decision raw = Promotion.decide(metric, championValue, sides.challenger(), p, s.minGain(), eval.significance());
+                    d = sides.basis() == null ? raw : new Promotion.Decision(raw.outcome(), raw.reason() + " [" + sides.basis() + "]");
                 }
             }
             decided[0] = d;
             String now = ZonedDateTime.now(ZoneOffset.UTC).toString();
             RegistryRecord.Decision entry = new RegistryRecord.Decision(now, name, d.outcome().id(), evalId, metrics.created(), metric,
-                    challengerId, challenging.variant(), challengerValue, championRun[0],
+                    challengerId, challenging.variant(), decidedOn[0], championRun[0],
                     championRun[0] == null ? null : championValue, Double.isNaN(p) ? null : p, d.reason());
             RegistryRecord.Champion crowned = !d.outcome().crowns() ? null : new RegistryRecord.Champion(challengerId, challenging.variant(),
                     evalId, metric, challengerValue, metrics.dataset().name() + " v" + metrics.dataset().version(), now);

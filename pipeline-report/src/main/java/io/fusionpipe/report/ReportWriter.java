@@ -55,6 +55,7 @@ final class ReportWriter {
         }
         b.append("</header><main>");
         comparisonTable(b);
+        seedTable(b);
         fieldTable(b);
         b.append("<section><h2>Charts</h2><div class='charts'>");
         b.append(lossChart()).append(Charts.metricBars(m)).append(Charts.fieldAccuracy(m)).append(dropChart());
@@ -105,6 +106,79 @@ final class ReportWriter {
         b.append("</tbody></table></div><p class='note'>★ best per metric; † its difference to every other variant has a paired bootstrap p &lt; ")
                 .append(d.significance()).append(". Values with ").append(m.bootstrap().confidence())
                 .append(" intervals [lo, hi].</p></section>");
+    }
+
+    /** Each seed group's mean and spread, and the groups compared over images and seeds; absent without seed groups. */
+    private void seedTable(StringBuilder b) {
+        Map<String, EvalRecord.SeedGroup> groups = m.seedGroups();
+        if (groups == null) {
+            return;
+        }
+        List<String> fields = Charts.scoredFields(m);
+        b.append("<section><h2>Over seeds</h2><div class='scroll'><table class='seeds'><thead><tr><th>group</th><th>runs (seed)</th>");
+        for (String metric : CaptionScorer.METRICS) {
+            b.append("<th>").append(metric.equals(primary) ? "<u>" + metric + "</u>" : metric).append("</th>");
+        }
+        for (String f : fields) {
+            b.append("<th>").append(Html.escape(f.replace('_', ' '))).append("</th>");
+        }
+        b.append("</tr></thead><tbody>");
+        groups.forEach((key, g) -> {
+            b.append("<tr><td>").append(Html.escape(key)).append("</td><td>");
+            for (int i = 0; i < g.labels().size(); i++) {
+                b.append(i == 0 ? "" : "<br>").append(Html.escape(g.labels().get(i)))
+                        .append(g.seeds().get(i) == null ? "" : " <small>(" + g.seeds().get(i) + ")</small>");
+            }
+            b.append("</td>");
+            for (String metric : CaptionScorer.METRICS) {
+                b.append("<td class='num'>").append(spread(g.metrics(), metric)).append("</td>");
+            }
+            for (String f : fields) {
+                b.append("<td class='num'>").append(spread(g.fields(), f)).append("</td>");
+            }
+            b.append("</tr>");
+        });
+        b.append("</tbody></table></div><p class='note'>Mean ± standard deviation over the group's runs <small>[lowest, highest]</small>. "
+                + "A group: one variant's runs whose training differs only in the seed (<code>train --seeds N</code>).</p>");
+        b.append("<div class='scroll'><table><thead><tr><th>a</th><th>b</th>");
+        for (String metric : CaptionScorer.METRICS) {
+            b.append("<th>").append(metric).append(" a−b (p)</th>");
+        }
+        b.append("</tr></thead><tbody>");
+        List<String> keys = new ArrayList<>(groups.keySet());
+        for (int i = 0; i < keys.size(); i++) {
+            for (int j = i + 1; j < keys.size(); j++) {
+                b.append("<tr><td>").append(Html.escape(keys.get(i))).append("</td><td>").append(Html.escape(keys.get(j))).append("</td>");
+                for (String metric : CaptionScorer.METRICS) {
+                    double diff = mean(groups.get(keys.get(i)), metric) - mean(groups.get(keys.get(j)), metric);
+                    b.append(Double.isNaN(diff) ? "<td class='num'>–</td>" : differenceCell(diff, m.seedPValue(keys.get(i), keys.get(j), metric)));
+                }
+                b.append("</tr>");
+            }
+        }
+        b.append("</tbody></table></div><p class='note'>Differences of group means; p: two-level bootstrap, resampling the images and "
+                + "each group's runs, so a difference one lucky seed makes is not significant. * p &lt; ").append(d.significance())
+                .append(".</p></section>");
+    }
+
+    private static double mean(EvalRecord.SeedGroup g, String metric) {
+        EvalRecord.Spread x = g.metrics() == null ? null : g.metrics().get(metric);
+        return x == null ? Double.NaN : x.mean();
+    }
+
+    private static String spread(Map<String, EvalRecord.Spread> section, String key) {
+        EvalRecord.Spread x = section == null ? null : section.get(key);
+        if (x == null) {
+            return "–";
+        }
+        return String.format(Locale.ROOT, "%.3f ± %.3f <small>[%.3f, %.3f]</small>", x.mean(), x.sd(), x.min(), x.max());
+    }
+
+    /** A difference with its p-value, shaded and starred when significant. */
+    private String differenceCell(double diff, double p) {
+        boolean sig = !Double.isNaN(p) && p < d.significance();
+        return "<td class='num" + (sig ? " sig" : "") + "'>" + String.format(Locale.ROOT, "%+.3f", diff) + " <small>("
+                + (Double.isNaN(p) ? "n/a" : String.format(Locale.ROOT, "%.3f", p)) + ")</small>" + (sig ? " *" : "") + "</td>";
     }
 
     /** The card fields each variant states right, beside the majority baseline; absent for captions without fields. */
@@ -168,7 +242,12 @@ final class ReportWriter {
 
     private static String baselineValues(EvalRecord.FieldBaseline base) {
         List<String> parts = new ArrayList<>();
-        base.values().forEach((f, v) -> parts.add(f + " " + (v.length() > 40 ? v.substring(0, 40) + "…" : v)));
+        for (String f : io.fusionpipe.eval.fields.CardFields.FIELDS) {
+            String v = base.values().get(f);
+            if (v != null) {
+                parts.add(f + " " + (v.length() > 40 ? v.substring(0, 40) + "…" : v));
+            }
+        }
         return String.join(", ", parts);
     }
 
@@ -269,12 +348,8 @@ final class ReportWriter {
             for (int j = i + 1; j < labels.size(); j++) {
                 b.append("<tr><td>").append(Html.escape(labels.get(i))).append("</td><td>").append(Html.escape(labels.get(j))).append("</td>");
                 for (String metric : CaptionScorer.METRICS) {
-                    double diff = m.value(labels.get(i), metric) - m.value(labels.get(j), metric);
-                    double p = m.pValue(labels.get(i), labels.get(j), metric);
-                    boolean sig = !Double.isNaN(p) && p < d.significance();
-                    b.append("<td class='num").append(sig ? " sig" : "").append("'>").append(String.format(Locale.ROOT, "%+.3f", diff))
-                            .append(" <small>(").append(Double.isNaN(p) ? "n/a" : String.format(Locale.ROOT, "%.3f", p)).append(")</small>")
-                            .append(sig ? " *" : "").append("</td>");
+                    b.append(differenceCell(m.value(labels.get(i), metric) - m.value(labels.get(j), metric),
+                            m.pValue(labels.get(i), labels.get(j), metric)));
                 }
                 b.append("</tr>");
             }
@@ -409,6 +484,24 @@ final class ReportWriter {
                         .append(" split, stated for every image. ° not above it (interval's upper bound at or below its value).");
             }
             b.append("\nWrong per caption: fields stated with a wrong value or not in the reference (lower is better).\n\n");
+        }
+        if (m.seedGroups() != null) {
+            b.append("## Over seeds\n\n| group | runs | ").append(primary).append(" | types | stage | hp |\n|---|---|---|---|---|---|\n");
+            m.seedGroups().forEach((key, g) -> b.append("| ").append(key).append(" | ").append(g.labels().size()).append(" | ")
+                    .append(spread(g.metrics(), primary).replaceAll("</?small>", "")).append(" | ")
+                    .append(spread(g.fields(), "types").replaceAll("</?small>", "")).append(" | ")
+                    .append(spread(g.fields(), "stage").replaceAll("</?small>", "")).append(" | ")
+                    .append(spread(g.fields(), "hp").replaceAll("</?small>", "")).append(" |\n"));
+            b.append("\nMean ± standard deviation over each group's seeds [lowest, highest].");
+            if (m.seedPairwise() != null) {
+                for (EvalRecord.Pair p : m.seedPairwise()) {
+                    if (p.metric().equals(primary)) {
+                        b.append(String.format(Locale.ROOT, " %s − %s: %+.3f (p = %s over images and seeds).", p.a(), p.b(), p.difference(),
+                                p.pValue() == null ? "n/a" : String.format(Locale.ROOT, "%.3f", p.pValue())));
+                    }
+                }
+            }
+            b.append("\n\n");
         }
         b.append("## Missing-modality drop of ").append(primary).append("\n\n");
         for (String l : labels) {

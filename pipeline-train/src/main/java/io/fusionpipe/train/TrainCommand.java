@@ -48,6 +48,10 @@ public final class TrainCommand implements FusionCommand {
     @Option(names = "--epochs", paramLabel = "N", description = "Epochs (default: fusionpipe.train.epochs).")
     Integer epochs;
 
+    @Option(names = "--seeds", paramLabel = "N", description = {"Runs per variant with seeds seed, seed+1, ... (default: fusionpipe.train.seeds);",
+            "eval and report show each variant's mean and spread over them."})
+    Integer seeds;
+
     @Spec
     CommandSpec spec;
 
@@ -64,10 +68,16 @@ public final class TrainCommand implements FusionCommand {
         if (epochs != null) {
             options.set("fusionpipe.train.epochs", Integer.toString(epochs));
         }
+        if (seeds != null) {
+            options.set("fusionpipe.train.seeds", Integer.toString(seeds));
+        }
         FusionConfig config = options.load();
         TrainSettings settings = TrainSettings.of(config);
         if ((resume == null) == (dataset == null)) {
             throw new UsageException("give either --dataset NAME (a new run) or --resume RUN_ID");
+        }
+        if (settings.seeds() > 1 && (resume != null || initFrom != null)) {
+            throw new UsageException("--seeds " + settings.seeds() + " starts new runs from random weights: not with --resume or --init-from");
         }
         SparkSession spark = SparkSessions.getOrCreate(config, "train", TrainPipeline.SPARK_CONF);
         PrintWriter out = spec.commandLine().getOut();
@@ -80,8 +90,15 @@ public final class TrainCommand implements FusionCommand {
             report(out, TrainPipeline.initFrom(spark, config, settings, ds, initFrom));
             return ExitCodes.OK;
         }
-        for (Variant v : settings.variants()) {
-            report(out, TrainPipeline.train(spark, config, settings, ds, v));
+        // seed by seed, so an interrupted command leaves whole comparisons of the variants behind
+        for (int i = 0; i < settings.seeds(); i++) {
+            FusionConfig seeded = settings.seeds() == 1 ? config : options.loadWith("fusionpipe.train.seed", Long.toString(settings.seed() + i));
+            if (settings.seeds() > 1) {
+                out.printf(Locale.ROOT, "seed %d (%d of %d):%n", settings.seed() + i, i + 1, settings.seeds());
+            }
+            for (Variant v : settings.variants()) {
+                report(out, TrainPipeline.train(spark, seeded, TrainSettings.of(seeded), ds, v));
+            }
         }
         return ExitCodes.OK;
     }

@@ -58,6 +58,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Trains one fusion variant on a dataset version with DL4J's Spark trainer (gradient sharing by
@@ -145,7 +146,27 @@ public final class TrainPipeline {
         ComputationGraph graph = restore(hadoop, Runs.checkpoint(runDir, last));
         Variant variant = Variant.parse(run.variant());
         LOG.info("resuming {} after epoch {}", runId, last);
-        return run(spark, config, s, ds, variant, graph, runId, last, done.subList(0, last), run.initFrom());
+        // the data order of the remaining epochs follows the seed the run started with (one of train --seeds N's)
+        TrainSettings settings = run.seed() == null ? s : s.withSeed(run.seed());
+        return run(spark, config, settings, ds, variant, graph, runId, last, done.subList(0, last), run.initFrom());
+    }
+
+    /** Train keys that do not make runs differ in more than their seed. */
+    private static final Set<String> SEED_KEYS = Set.of("seed", "seeds", "variants");
+
+    /**
+     * The same for runs whose training differs only in the seed: variant, dataset version, starting
+     * point and every {@code fusionpipe.train} key but the seed(s) and the variant list.
+     */
+    static String seedGroup(FusionConfig config, Variant variant, String dataset, String initFrom) {
+        Map<String, String> keys = new java.util.TreeMap<>();
+        config.config().getConfig("fusionpipe.train").entrySet().forEach(e -> {
+            if (!SEED_KEYS.contains(e.getKey())) {
+                keys.put(e.getKey(), e.getValue().render(com.typesafe.config.ConfigRenderOptions.concise()));
+            }
+        });
+        String identity = variant.id() + "\n" + dataset + "\n" + initFrom + "\n" + keys;
+        return io.fusionpipe.Hashing.sha256Hex(identity).substring(0, 16);
     }
 
     /** A fresh run id: dataset, version, variant, UTC start time and a random suffix. */
@@ -169,7 +190,8 @@ public final class TrainPipeline {
                 ds.vocabulary().hash(), initFrom, params,
                 Map.of("fusionpipe", BuildInfo.version(), "dl4j", BuildInfo.get("dl4j.version"),
                         "spark", BuildInfo.get("spark.version"), "nd4j_backend", BuildInfo.get("nd4j.backend")),
-                s.distributed().master(), ZonedDateTime.now(ZoneOffset.UTC).toString(), completed > 0 ? completed : null);
+                s.distributed().master(), ZonedDateTime.now(ZoneOffset.UTC).toString(), completed > 0 ? completed : null,
+                s.seed(), seedGroup(config, variant, ds.name() + " v" + ds.version(), initFrom));
         ConfigSnapshot.write(hadoop, config, runDir);
         write(hadoop, runDir, run);
         return loop(new RunContext(spark, s, ds, variant, runId, runDir, params, stage, Nd4jThreads.of(config),

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Typed view of {@code fusionpipe.train.*}, in the groups of its reference.conf. */
-public record TrainSettings(List<Variant> variants, int epochs, int batchSize, long seed, Optimiser optimiser, Model model,
+public record TrainSettings(List<Variant> variants, int epochs, int batchSize, long seed, int seeds, Optimiser optimiser, Model model,
                             EarlyStopping earlyStopping, FineTune fineTune, CaptionBatches.Blanking modalityDropout,
                             Distributed distributed, long progressMillis, long stallMillis) implements Serializable {
 
@@ -71,7 +71,7 @@ public record TrainSettings(List<Variant> variants, int epochs, int batchSize, l
             throw new ConfigValidationException(List.of(new ConfigProblem(p + "modality-dropout",
                     c.getDouble(p + "modality-dropout.image") + " + " + c.getDouble(p + "modality-dropout.text"), null, e.getMessage())));
         }
-        return new TrainSettings(variants, c.getInt(p + "epochs"), c.getInt(p + "batch-size"), c.getLong(p + "seed"),
+        return new TrainSettings(variants, c.getInt(p + "epochs"), c.getInt(p + "batch-size"), c.getLong(p + "seed"), c.getInt(p + "seeds"),
                 new Optimiser(c.getDouble(p + "learning-rate"), c.getString(p + "schedule.type"), c.getDouble(p + "schedule.min-factor"),
                         c.getInt(p + "schedule.step-epochs"), c.getDouble(p + "schedule.step-factor"), c.getDouble(p + "gradient-clip")),
                 new Model(c.getInt(p + "model.embedding"), c.getInt(p + "model.hidden"), c.getDouble(p + "model.dropout"),
@@ -89,7 +89,14 @@ public record TrainSettings(List<Variant> variants, int epochs, int batchSize, l
     }
 
     public TrainSettings withEpochs(int n) {
-        return new TrainSettings(variants, n, batchSize, seed, optimiser, model, earlyStopping, fineTune, modalityDropout, distributed, progressMillis, stallMillis);
+        return new TrainSettings(variants, n, batchSize, seed, seeds, optimiser, model, earlyStopping, fineTune, modalityDropout, distributed,
+                progressMillis, stallMillis);
+    }
+
+    /** The same settings under another seed (a run resumed under the seed it started with). */
+    public TrainSettings withSeed(long other) {
+        return new TrainSettings(variants, epochs, batchSize, other, seeds, optimiser, model, earlyStopping, fineTune, modalityDropout, distributed,
+                progressMillis, stallMillis);
     }
 
     /**

@@ -110,7 +110,7 @@ class TrainPipelineTest {
         TrainSettings s = TrainSettings.of(SPARK.config());
         TrainPipeline.Result source = TrainPipeline.train(SPARK.session(), SPARK.config(), s.withEpochs(1), dataset, Variant.INTERMEDIATE);
         ComputationGraph before = ModelSerializer.restoreComputationGraph(Paths.get(source.runDir().toUri()).resolve("best.zip").toFile(), false);
-        TrainSettings frozen = new TrainSettings(s.variants(), 2, s.batchSize(), s.seed(), s.optimiser(), s.model(), s.earlyStopping(),
+        TrainSettings frozen = new TrainSettings(s.variants(), 2, s.batchSize(), s.seed(), s.seeds(), s.optimiser(), s.model(), s.earlyStopping(),
                 new TrainSettings.FineTune(1, 0.5), s.modalityDropout(), s.distributed(), 0, 0);
         TrainPipeline.Result tuned = TrainPipeline.initFrom(SPARK.session(), SPARK.config(), frozen, dataset, source.runId());
         Path dir = Paths.get(tuned.runDir().toUri());
@@ -129,7 +129,7 @@ class TrainPipelineTest {
     void theTrainLossIsMeasuredWhenTheSampleDrawsNoBatch() throws Exception {
         TrainSettings s = TrainSettings.of(SPARK.config());
         // 36 train rows in batches of 36 on 2 partitions: 1-2 batches, each sampled with probability 1/3
-        TrainSettings big = new TrainSettings(s.variants(), 3, 36, s.seed(), s.optimiser(), s.model(), s.earlyStopping(), s.fineTune(),
+        TrainSettings big = new TrainSettings(s.variants(), 3, 36, s.seed(), s.seeds(), s.optimiser(), s.model(), s.earlyStopping(), s.fineTune(),
                 s.modalityDropout(), s.distributed(), 0, 0);
         TrainPipeline.Result r = TrainPipeline.train(SPARK.session(), SPARK.config(), big, dataset, Variant.EARLY);
         assertEquals(3, r.epochs().size());
@@ -142,7 +142,7 @@ class TrainPipelineTest {
     void earlyStoppingEndsARunThatStopsImproving() throws Exception {
         TrainSettings s = TrainSettings.of(SPARK.config());
         // an improvement of a million nats is never reached: the run stops after patience epochs without one
-        TrainSettings patient = new TrainSettings(s.variants(), 5, s.batchSize(), s.seed(), s.optimiser(), s.model(),
+        TrainSettings patient = new TrainSettings(s.variants(), 5, s.batchSize(), s.seed(), s.seeds(), s.optimiser(), s.model(),
                 new TrainSettings.EarlyStopping(1, 1e6), s.fineTune(), s.modalityDropout(), s.distributed(), 0, 0);
         TrainPipeline.Result r = TrainPipeline.train(SPARK.session(), SPARK.config(), patient, dataset, Variant.EARLY);
         assertEquals(2, r.epochs().size());
