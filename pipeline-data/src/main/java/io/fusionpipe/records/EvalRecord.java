@@ -92,6 +92,15 @@ public record EvalRecord(int schemaVersion, String evalId, String created, Datas
 
     /** Mean, sample standard deviation (0 for one run), lowest and highest over a group's runs. */
     public record Spread(double mean, double sd, double min, double max) {
+
+        /** The spread of {@code values} (not empty). */
+        public static Spread of(List<Double> values) {
+            double mean = values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            double ss = values.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum();
+            return new Spread(mean, values.size() < 2 ? 0 : Math.sqrt(ss / (values.size() - 1)),
+                    values.stream().mapToDouble(Double::doubleValue).min().orElseThrow(),
+                    values.stream().mapToDouble(Double::doubleValue).max().orElseThrow());
+        }
     }
 
     /** The run's training summary and its per-epoch curve (metrics.jsonl). */

@@ -68,16 +68,8 @@ final class SeedGroups {
             }
         }
         Map<String, EvalRecord.Spread> out = new LinkedHashMap<>();
-        values.forEach((k, v) -> out.put(k, spread(v)));
+        values.forEach((k, v) -> out.put(k, EvalRecord.Spread.of(v)));
         return out.isEmpty() ? null : out;
-    }
-
-    static EvalRecord.Spread spread(List<Double> v) {
-        double mean = v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-        double ss = v.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum();
-        double sd = v.size() < 2 ? 0 : Math.sqrt(ss / (v.size() - 1));
-        return new EvalRecord.Spread(mean, sd, v.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
-                v.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
     }
 
     private static List<EvalRecord.Pair> pairwise(Map<String, EvalRecord.SeedGroup> groups, Map<String, Map<String, double[]>> distributions,

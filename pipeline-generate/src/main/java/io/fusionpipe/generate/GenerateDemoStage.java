@@ -1,12 +1,9 @@
 package io.fusionpipe.generate;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fusionpipe.cli.DemoStage;
 import io.fusionpipe.config.FusionConfig;
-import io.fusionpipe.json.Json;
 import io.fusionpipe.layout.ConfigSnapshot;
 import io.fusionpipe.layout.FusionRoot;
-import io.fusionpipe.layout.HadoopFiles;
 import io.fusionpipe.spark.SparkSessions;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -33,7 +30,7 @@ public final class GenerateDemoStage implements DemoStage {
         Path dir = new Path(FusionRoot.of(config).demo(), "cards");
         SparkSession spark = SparkSessions.getOrCreate(config, "demo");
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        if (reusable(hadoop, dir, count, seed, style)) {
+        if (GeneratePipeline.isGenerated(hadoop, dir, count, seed, style)) {
             return "reusing " + count + " cards in " + dir + " (same count, seed and style as before)";
         }
         out.printf(Locale.ROOT, "  generating %d %s cards (seed %d) into %s ...%n", count, style.name().toLowerCase(Locale.ROOT), seed, dir);
@@ -42,16 +39,5 @@ public final class GenerateDemoStage implements DemoStage {
                 new GeneratePipeline.Request(dir.toString(), count, seed, style, null, false, true));
         ConfigSnapshot.write(hadoop, config, dir);
         return String.format(Locale.ROOT, "generated %d cards (%d scan, %d photo) in %.1f s", s.cards(), s.scans(), s.photos(), s.seconds());
-    }
-
-    private static boolean reusable(Configuration hadoop, Path dir, int count, long seed, GenerateSettings.Style style) throws IOException {
-        Path summary = new Path(dir, GeneratePipeline.SUMMARY);
-        Path manifest = new Path(dir, GeneratePipeline.MANIFEST);
-        if (!summary.getFileSystem(hadoop).exists(summary) || !manifest.getFileSystem(hadoop).exists(manifest)) {
-            return false;
-        }
-        JsonNode s = Json.MAPPER.readTree(HadoopFiles.readString(hadoop, summary));
-        return s.path("cards").asLong() == count && s.path("seed").asLong() == seed
-                && s.path("style").asText().equals(style.name().toLowerCase(Locale.ROOT)) && s.path("cards_file").isNull();
     }
 }

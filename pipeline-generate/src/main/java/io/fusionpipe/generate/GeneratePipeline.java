@@ -1,5 +1,6 @@
 package io.fusionpipe.generate;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -63,6 +65,21 @@ public final class GeneratePipeline {
                        boolean strict, boolean overwrite) {
             this(out, count, seed, style, cardsFile, strict, overwrite, -1);
         }
+    }
+
+    /**
+     * Whether {@code dir} holds a finished generation of {@code count} cards of {@code style} from
+     * {@code seed} (not from a cards file): a caller can reuse it instead of drawing them again.
+     */
+    public static boolean isGenerated(Configuration hadoop, Path dir, int count, long seed, GenerateSettings.Style style) throws IOException {
+        Path summary = new Path(dir, SUMMARY);
+        Path manifest = new Path(dir, MANIFEST);
+        if (!summary.getFileSystem(hadoop).exists(summary) || !manifest.getFileSystem(hadoop).exists(manifest)) {
+            return false;
+        }
+        JsonNode s = Json.MAPPER.readTree(HadoopFiles.readString(hadoop, summary));
+        return s.path("cards").asLong() == count && s.path("seed").asLong() == seed
+                && s.path("style").asText().equals(style.name().toLowerCase(Locale.ROOT)) && s.path("cards_file").isNull();
     }
 
     /** What a run did. */

@@ -38,12 +38,12 @@ public final class ConfigOptions {
     }
 
     /**
-     * Loads with one more override, as if given last with --set, without keeping it (one of several runs
-     * a command starts, each under its own value of a key).
+     * Loads with more overrides ({@code key=value}), as if given last with --set, without keeping them
+     * (one of several runs a command starts, each under its own values of some keys).
      */
-    public FusionConfig loadWith(String key, String value) {
+    public FusionConfig loadWith(String... assignments) {
         List<String> before = new ArrayList<>(sets);
-        set(key, value);
+        sets.addAll(List.of(assignments));
         try {
             return load();
         } finally {

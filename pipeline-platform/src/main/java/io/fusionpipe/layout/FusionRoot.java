@@ -20,6 +20,7 @@ import java.util.Locale;
  * ROOT/reports/                   HTML and Markdown reports
  * ROOT/registry/                  champion registry
  * ROOT/demo/                      the demo's generated inputs
+ * ROOT/quality/                   quality-bench's generated cards
  * ROOT/tmp/                       scratch (local roots only; see {@link #scratch()})
  * </pre>
  * Paths are Hadoop paths, so the root may be local, hdfs:// or s3a://.
@@ -135,6 +136,11 @@ public final class FusionRoot {
 
     public Path reports() {
         return new Path(root, "reports");
+    }
+
+    /** Where {@code fusionpipe quality-bench} keeps its generated cards. */
+    public Path quality() {
+        return new Path(root, "quality");
     }
 
     /** Where {@code fusionpipe demo} keeps its own inputs (the generated cards). */
