@@ -117,7 +117,7 @@ public final class EvalPipeline {
         }
         int maxTokens = s.maxTokens() > 0 ? s.maxTokens() : ds.maxTokens();
         Map<String, String> references = references(spark, ds, s.split());
-        Map<String, String> majority = isCardSplit(references) ? majority(spark, ds) : Map.of();
+        Map<String, String> majority = isCardSplit(references) && ds.rows(MAJORITY_FROM) > 0 ? majority(spark, ds) : Map.of();
         Decoded decoded = decode(spark, ds, runs, s, maxTokens, threads);
         Scored scored = score(runs, references, decoded, s, majority, run -> training(hadoop, root.run(run.runId()), run.run()));
         String evalId = OutputIds.next(ds.name() + "-v" + ds.version());

@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * {@code metrics.parquet}: metrics.json as one tidy long table (one row per evaluation, variant,
- * condition and figure), for pandas, DuckDB or Spark without walking nested JSON.
+ * condition and figure), for pandas, DuckDB or Spark without walking nested JSON. Seed groups,
+ * summaries of these rows over runs, stay in metrics.json.
  */
 public final class MetricsTable {
 
