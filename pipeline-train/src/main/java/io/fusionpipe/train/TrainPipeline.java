@@ -68,6 +68,9 @@ import java.util.Set;
  */
 public final class TrainPipeline {
 
+    /** Train keys that do not make runs differ in more than their seed. */
+    private static final Set<String> SEED_KEYS = Set.of("seed", "seeds", "variants");
+
     /** Spark properties training needs: Kryo with ND4J's registrations (FusionKryoRegistrator), frequent heartbeats for progress. */
     public static final Map<String, String> SPARK_CONF = Map.of(
             "spark.serializer", "org.apache.spark.serializer.KryoSerializer",
@@ -150,9 +153,6 @@ public final class TrainPipeline {
         TrainSettings settings = run.seed() == null ? s : s.withSeed(run.seed());
         return run(spark, config, settings, ds, variant, graph, runId, last, done.subList(0, last), run.initFrom());
     }
-
-    /** Train keys that do not make runs differ in more than their seed. */
-    private static final Set<String> SEED_KEYS = Set.of("seed", "seeds", "variants");
 
     /**
      * The same for runs whose training differs only in the seed: variant, dataset version, starting
