@@ -71,4 +71,14 @@ class QualityTableTest {
         assertEquals(1, j.path("id").path("models").path("early").path("seeds_significantly_above_text_only").asInt());
         assertEquals(0.15, j.path("id").path("majority_baseline").path("hp").asDouble());
     }
+
+    @Test
+    void badOptionsAreUsageErrorsBeforeAnythingStarts() {
+        io.fusionpipe.testing.Cli.Run split = io.fusionpipe.testing.Cli.run("quality-bench", "--splits", "id,colour");
+        assertEquals(2, split.code(), split.err());
+        assertTrue(split.err().contains("'colour'"), split.err());
+        io.fusionpipe.testing.Cli.Run style = io.fusionpipe.testing.Cli.run("quality-bench", "--style", "glossy");
+        assertEquals(2, style.code());
+        assertTrue(style.err().contains("glossy"), style.err());
+    }
 }

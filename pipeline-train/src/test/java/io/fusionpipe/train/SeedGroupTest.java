@@ -39,4 +39,11 @@ class SeedGroupTest {
         assertNotEquals(base, group(Variant.EARLY, "cards v1", null, "train.model.hidden=64"));
         assertNotEquals(base, group(Variant.EARLY, "cards v1", null, "train.epochs=7"));
     }
+
+    @Test
+    void seedsAreForNewRunsOnly() {
+        io.fusionpipe.testing.Cli.Run r = io.fusionpipe.testing.Cli.run("train", "--resume", "some-run", "--seeds", "2");
+        assertEquals(2, r.code(), r.err());
+        org.junit.jupiter.api.Assertions.assertTrue(r.err().contains("--seeds 2") && r.err().contains("--resume"), r.err());
+    }
 }
