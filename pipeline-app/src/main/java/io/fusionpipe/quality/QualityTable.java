@@ -3,6 +3,7 @@ package io.fusionpipe.quality;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fusionpipe.json.Json;
 import io.fusionpipe.records.EvalRecord;
+import io.fusionpipe.train.model.CaptionDecoder;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -87,7 +88,7 @@ final class QualityTable {
     }
 
     private static double noImageDrop(EvalRecord.VariantResult r) {
-        Map<String, EvalRecord.Estimate> noImage = r.robustness() == null ? null : r.robustness().get("no_image");
+        Map<String, EvalRecord.Estimate> noImage = r.robustness() == null ? null : r.robustness().get(CaptionDecoder.Condition.NO_IMAGE.id());
         EvalRecord.Estimate e = noImage == null ? null : noImage.get(METRIC);
         return e == null || e.drop() == null ? Double.NaN : e.drop();
     }

@@ -88,6 +88,12 @@ public record EvalRecord(int schemaVersion, String evalId, String created, Datas
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record SeedGroup(String variant, List<String> labels, List<Long> seeds, Map<String, Spread> metrics, Map<String, Spread> fields) {
+
+        /** The group's mean of a caption metric (NaN when absent). */
+        public double mean(String metric) {
+            Spread s = metrics == null ? null : metrics.get(metric);
+            return s == null ? Double.NaN : s.mean();
+        }
     }
 
     /** Mean, sample standard deviation (0 for one run), lowest and highest over a group's runs. */

@@ -200,7 +200,11 @@ public final class EvalPipeline {
 
     /** Whether most references follow the card template (card-field scores apply). */
     static boolean isCardSplit(Map<String, String> references) {
-        return references.values().stream().filter(CardFields::isCardCaption).count() * 2 >= references.size();
+        return isCardSplit(references.values().stream().map(CardFields::extract).toList());
+    }
+
+    private static boolean isCardSplit(java.util.Collection<Map<String, String>> referenceFields) {
+        return referenceFields.stream().filter(CardFields::isCard).count() * 2 >= referenceFields.size();
     }
 
     /** 2b. Each card field's most common value in the training split: the majority baseline's caption. */
@@ -259,7 +263,9 @@ public final class EvalPipeline {
         Map<String, Map<CaptionDecoder.Condition, Map<String, String>>> predictions = decoded.predictions();
         Map<String, Double> captionsPerSecond = decoded.captionsPerSecond();
         Bootstrap bootstrap = s.resamples() > 0 ? new Bootstrap(ids.size(), s.resamples(), s.seed()) : null;
-        boolean cards = isCardSplit(references);
+        Map<String, Map<String, String>> referenceFields = new LinkedHashMap<>();
+        references.forEach((id, caption) -> referenceFields.put(id, CardFields.extract(caption)));
+        boolean cards = isCardSplit(referenceFields.values());
         Map<String, EvalRecord.VariantResult> variants = new LinkedHashMap<>();
         Map<String, Map<String, double[]>> distributions = new LinkedHashMap<>();
         List<Row> rows = new ArrayList<>();
@@ -294,7 +300,7 @@ public final class EvalPipeline {
                 for (String id : ids) {
                     Map<String, String> p = CardFields.extract(predictions.get(label).get(CaptionDecoder.Condition.FULL).getOrDefault(id, ""));
                     parsed.put(id, p);
-                    correctness.put(id, FieldScores.check(CardFields.extract(references.get(id)), p));
+                    correctness.put(id, FieldScores.check(referenceFields.get(id), p));
                 }
                 fieldBlock = FieldScores.estimates(new ArrayList<>(correctness.values()), bootstrap, s.confidence());
             }
@@ -317,7 +323,7 @@ public final class EvalPipeline {
         }
         EvalRecord.FieldBaseline baseline = cards && !majority.isEmpty()
                 ? new EvalRecord.FieldBaseline(MAJORITY_FROM, majority, FieldScores.estimates(
-                        MajorityBaseline.checks(majority, ids.stream().map(references::get).toList()), bootstrap, s.confidence()))
+                        MajorityBaseline.checks(majority, ids.stream().map(referenceFields::get).toList()), bootstrap, s.confidence()))
                 : null;
         List<SeedGroups.Member> members = runs.stream().map(r -> new SeedGroups.Member(label(r, runs), r.variant().id(), r.run().seedGroup(),
                 r.run().seed())).toList();

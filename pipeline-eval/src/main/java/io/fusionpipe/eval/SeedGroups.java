@@ -84,7 +84,7 @@ final class SeedGroups {
                     if (a.metrics() == null || b.metrics() == null || !a.metrics().containsKey(metric) || !b.metrics().containsKey(metric)) {
                         continue;
                     }
-                    double difference = a.metrics().get(metric).mean() - b.metrics().get(metric).mean();
+                    double difference = a.mean(metric) - b.mean(metric);
                     List<double[]> da = runs(a, metric, distributions);
                     List<double[]> db = runs(b, metric, distributions);
                     Double p = da == null || db == null ? null

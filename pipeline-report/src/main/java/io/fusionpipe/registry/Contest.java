@@ -29,8 +29,7 @@ final class Contest {
         }
         EvalRecord.SeedGroup best = null;
         for (EvalRecord.SeedGroup g : m.seedGroups().values()) {
-            if (g.metrics() != null && g.metrics().containsKey(metric)
-                    && (best == null || g.metrics().get(metric).mean() > best.metrics().get(metric).mean())) {
+            if (g.metrics() != null && g.metrics().containsKey(metric) && (best == null || g.mean(metric) > best.mean(metric))) {
                 best = g;
             }
         }
@@ -54,16 +53,11 @@ final class Contest {
         if (!seeds) {
             return new Sides(m.value(challenger, metric), m.value(champion, metric), m.pValue(challenger, champion, metric), null);
         }
-        return new Sides(mean(m, ga, metric), mean(m, gb, metric), ga.equals(gb) ? Double.NaN : m.seedPValue(ga, gb, metric),
+        return new Sides(m.seedGroups().get(ga).mean(metric), m.seedGroups().get(gb).mean(metric), ga.equals(gb) ? Double.NaN : m.seedPValue(ga, gb, metric),
                 String.format(Locale.ROOT, "means over seeds: %d run(s) of group %s against %d of %s", runs(m, ga), ga, runs(m, gb), gb));
     }
 
     private static int runs(EvalRecord m, String group) {
         return m.seedGroups().get(group).labels().size();
-    }
-
-    private static double mean(EvalRecord m, String group, String metric) {
-        EvalRecord.SeedGroup g = m.seedGroups().get(group);
-        return g.metrics() == null || !g.metrics().containsKey(metric) ? Double.NaN : g.metrics().get(metric).mean();
     }
 }

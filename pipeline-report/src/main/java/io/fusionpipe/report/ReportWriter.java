@@ -150,7 +150,7 @@ final class ReportWriter {
             for (int j = i + 1; j < keys.size(); j++) {
                 b.append("<tr><td>").append(Html.escape(keys.get(i))).append("</td><td>").append(Html.escape(keys.get(j))).append("</td>");
                 for (String metric : CaptionScorer.METRICS) {
-                    double diff = mean(groups.get(keys.get(i)), metric) - mean(groups.get(keys.get(j)), metric);
+                    double diff = groups.get(keys.get(i)).mean(metric) - groups.get(keys.get(j)).mean(metric);
                     b.append(Double.isNaN(diff) ? "<td class='num'>–</td>" : differenceCell(diff, m.seedPValue(keys.get(i), keys.get(j), metric)));
                 }
                 b.append("</tr>");
@@ -161,9 +161,9 @@ final class ReportWriter {
                 .append(".</p></section>");
     }
 
-    private static double mean(EvalRecord.SeedGroup g, String metric) {
-        EvalRecord.Spread x = g.metrics() == null ? null : g.metrics().get(metric);
-        return x == null ? Double.NaN : x.mean();
+    /** A table cell's HTML as Markdown text (only the cells' {@code <small>} markup). */
+    private static String plain(String cell) {
+        return cell.replace("<small>", "").replace("</small>", "");
     }
 
     private static String spread(Map<String, EvalRecord.Spread> section, String key) {
@@ -456,10 +456,10 @@ final class ReportWriter {
             b.append("| ").append(l).append(" |");
             for (String metric : CaptionScorer.METRICS) {
                 boolean best = isBest(l, metric);
-                String cell = interval(v.metrics(), metric).replace("<small>", "").replace("</small>", "");
+                String cell = plain(interval(v.metrics(), metric));
                 b.append(' ').append(best ? "**" + cell + "** ★" + (significantlyBest(l, metric) ? "†" : "") : cell).append(" |");
             }
-            b.append(' ').append(interval(v.fields(), "all_fields").replace("<small>", "").replace("</small>", "")).append(" | ")
+            b.append(' ').append(plain(interval(v.fields(), "all_fields"))).append(" | ")
                     .append(String.format(Locale.ROOT, "%,d", v.parameters())).append(" | ").append(v.training().epochs())
                     .append(" | ").append(Svg.fmt(v.training().samplesPerSecond())).append(" |\n");
         }
@@ -488,10 +488,10 @@ final class ReportWriter {
         if (m.seedGroups() != null) {
             b.append("## Over seeds\n\n| group | runs | ").append(primary).append(" | types | stage | hp |\n|---|---|---|---|---|---|\n");
             m.seedGroups().forEach((key, g) -> b.append("| ").append(key).append(" | ").append(g.labels().size()).append(" | ")
-                    .append(spread(g.metrics(), primary).replaceAll("</?small>", "")).append(" | ")
-                    .append(spread(g.fields(), "types").replaceAll("</?small>", "")).append(" | ")
-                    .append(spread(g.fields(), "stage").replaceAll("</?small>", "")).append(" | ")
-                    .append(spread(g.fields(), "hp").replaceAll("</?small>", "")).append(" |\n"));
+                    .append(plain(spread(g.metrics(), primary))).append(" | ")
+                    .append(plain(spread(g.fields(), "types"))).append(" | ")
+                    .append(plain(spread(g.fields(), "stage"))).append(" | ")
+                    .append(plain(spread(g.fields(), "hp"))).append(" |\n"));
             b.append("\nMean ± standard deviation over each group's seeds [lowest, highest].");
             if (m.seedPairwise() != null) {
                 for (EvalRecord.Pair p : m.seedPairwise()) {

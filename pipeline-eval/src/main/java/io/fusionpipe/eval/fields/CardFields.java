@@ -58,7 +58,11 @@ public final class CardFields {
 
     /** Whether a reference caption follows the card template (else the field block is skipped). */
     public static boolean isCardCaption(String reference) {
-        Map<String, String> f = extract(reference);
-        return f.containsKey("stage") && f.containsKey("types") && f.containsKey("name");
+        return isCard(extract(reference));
+    }
+
+    /** Whether fields read by {@link #extract} are a card caption's. */
+    public static boolean isCard(Map<String, String> fields) {
+        return fields.containsKey("stage") && fields.containsKey("types") && fields.containsKey("name");
     }
 }

@@ -40,9 +40,9 @@ public final class MajorityBaseline {
         return out;
     }
 
-    /** The baseline's checks against each reference caption. */
-    public static List<FieldScores.Check> checks(Map<String, String> values, List<String> references) {
-        return references.stream().map(r -> FieldScores.check(CardFields.extract(r), values)).collect(Collectors.toList());
+    /** The baseline's checks against each reference's fields (as {@link CardFields#extract} reads them). */
+    public static List<FieldScores.Check> checks(Map<String, String> values, List<Map<String, String>> references) {
+        return references.stream().map(r -> FieldScores.check(r, values)).collect(Collectors.toList());
     }
 
     /** (value, count): the higher count, then the smaller value. */

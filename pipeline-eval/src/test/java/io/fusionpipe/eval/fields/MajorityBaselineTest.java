@@ -57,7 +57,7 @@ class MajorityBaselineTest {
     void theBaselineIsScoredLikeAModelStatingTheSameCaptionForEveryImage() {
         Map<String, String> values = Map.of("stage", "basic", "types", "fire", "hp", "60");
         List<FieldScores.Check> checks = MajorityBaseline.checks(values,
-                List.of(caption("Basic", "Fire", "Charmander", 60), caption("Stage 1", "Water", "Wartortle", 80)));
+                List.of(CardFields.extract(caption("Basic", "Fire", "Charmander", 60)), CardFields.extract(caption("Stage 1", "Water", "Wartortle", 80))));
         Map<String, Boolean> first = checks.get(0).referenceFields();
         assertEquals(true, first.get("hp"));
         assertEquals(false, first.get("name"), "the baseline states no name");
