@@ -98,7 +98,7 @@ public final class TrainBenchCommand implements FusionCommand {
         long t1 = System.nanoTime();
         sparkNet.fitMultiDataSet(all);
         double sparkRate = samples / ((System.nanoTime() - t1) / 1e9);
-        master.deleteTempFiles(jsc);
+        TrainPipeline.finish(master, jsc);
         long flops = ModelFlops.training(plain, model);
         // the reference uses every core, whatever the models' ops are limited to
         double gemm = Nd4jThreads.with(Runtime.getRuntime().availableProcessors(), () -> ModelFlops.gemmGflops(1024, 2.0));
@@ -180,7 +180,7 @@ public final class TrainBenchCommand implements FusionCommand {
             if (sync != null) {
                 sync.release();
             }
-            master.deleteTempFiles(jsc);
+            TrainPipeline.finish(master, jsc);
             val.unpersist();
         }
         return ExitCodes.OK;

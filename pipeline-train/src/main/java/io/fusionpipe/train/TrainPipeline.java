@@ -40,6 +40,7 @@ import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
+import org.nd4j.parameterserver.distributed.v2.ModelParameterServer;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
@@ -349,7 +350,7 @@ public final class TrainPipeline {
             if (sync != null) {
                 sync.release();
             }
-            master.deleteTempFiles(jsc);
+            finish(master, jsc);
         }
     }
 
@@ -547,6 +548,20 @@ public final class TrainPipeline {
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
                 .rngSeed(s.seed())
                 .build();
+    }
+
+    /**
+     * Ends what {@link #trainingMaster} started in this JVM: the master's temporary files and, for
+     * gradient sharing, the driver's transport. DL4J leaves that transport (an Aeron client and an
+     * embedded media driver: four threads and a UDP port) running until the next run replaces it, and
+     * Aeron's client calls {@code System.exit(-1)} when it finds its media driver's heartbeat over 30 s
+     * old: a nightly, a notebook kernel or a test JVM that once trained could be killed long after.
+     */
+    static void finish(TrainingMaster<?, ?> master, JavaSparkContext jsc) {
+        master.deleteTempFiles(jsc);
+        if (master instanceof SharedTrainingMaster && ModelParameterServer.getInstance().isInitialized()) {
+            ModelParameterServer.getInstance().shutdown();
+        }
     }
 
     /** The gradient-sharing transport's configuration: controller address and port, executor ports, address choice. */

@@ -70,7 +70,24 @@ class TrainPipelineTest {
             ComputationGraph best = ModelSerializer.restoreComputationGraph(dir.resolve("best.zip").toFile(), true);
             assertEquals(r.parameters(), best.numParams());
             assertTrue(Files.exists(dir.resolve("fusionpipe.conf")));
+            // Aeron's client exits the JVM (System.exit(-1)) when its media driver looks stalled for 30 s:
+            // a transport left running after training can kill a long-lived JVM (nightly, kernel, tests) hours later
+            assertEquals(List.of(), transportThreads(), "the gradient-sharing transport is shut down once " + v.id() + " is trained");
         }
+    }
+
+    /** Live threads of an Aeron client or media driver in this JVM (waits up to 10 s for them to end). */
+    private static List<String> transportThreads() throws InterruptedException {
+        List<String> names = List.of();
+        for (int i = 0; i < 100; i++) {
+            names = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                    .filter(n -> n.startsWith("aeron-") || n.equals("driver-conductor") || n.equals("sender") || n.equals("receiver")).sorted().toList();
+            if (names.isEmpty()) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        return names;
     }
 
     @Test
