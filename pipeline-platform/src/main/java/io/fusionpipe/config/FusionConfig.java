@@ -50,6 +50,19 @@ public final class FusionConfig {
         return sets;
     }
 
+    /**
+     * This configuration with one known key set to {@code value}, as if given last with --set: for a
+     * value a command takes from its own records (a resumed run's seed), so that what it saves says so.
+     */
+    public FusionConfig with(String path, Object value) {
+        if (schema.spec(path).isEmpty()) {
+            throw new IllegalArgumentException("not a configuration key: " + path);
+        }
+        LinkedHashMap<String, String> more = new LinkedHashMap<>(sets);
+        more.put(path, String.valueOf(value));
+        return new FusionConfig(config.withValue(path, ConfigValueFactory.fromAnyRef(value, "set by the command")), schema, files, more);
+    }
+
     /** Entries of a map-typed key as flat {@code dotted.key -> string} pairs. */
     public Map<String, String> stringMap(String path) {
         Map<String, String> out = new TreeMap<>();

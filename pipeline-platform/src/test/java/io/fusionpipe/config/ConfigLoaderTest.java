@@ -105,6 +105,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void withSetsOneKnownKeyAndSaysSoInTheSnapshot() {
+        FusionConfig c = loader().set("s.n=7").load();
+        FusionConfig d = c.with("fusionpipe.s.n", 9);
+        assertEquals(7, c.config().getInt("fusionpipe.s.n"), "the original is unchanged");
+        assertEquals(9, d.config().getInt("fusionpipe.s.n"));
+        assertEquals("9", d.sets().get("fusionpipe.s.n"));
+        assertTrue(d.render().contains("n=9") || d.render().contains("n = 9"), d.render());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.with("fusionpipe.s.nn", 1));
+        assertTrue(e.getMessage().contains("fusionpipe.s.nn"), e.getMessage());
+    }
+
+    @Test
     void setParsesListsAndMapsAsHoconAndKeepsUrisLiteral() {
         FusionConfig c = loader()
                 .set("s.sizes=[3, 4]")

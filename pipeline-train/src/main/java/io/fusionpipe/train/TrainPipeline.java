@@ -151,8 +151,11 @@ public final class TrainPipeline {
         Variant variant = Variant.parse(run.variant());
         LOG.info("resuming {} after epoch {}", runId, last);
         // the data order of the remaining epochs follows the seed the run started with (one of train --seeds N's)
-        TrainSettings settings = run.seed() == null ? s : s.withSeed(run.seed());
-        return run(spark, config, settings, ds, variant, graph, runId, last, done.subList(0, last), run.initFrom());
+        if (run.seed() == null) {
+            return run(spark, config, s, ds, variant, graph, runId, last, done.subList(0, last), run.initFrom());
+        }
+        return run(spark, config.with("fusionpipe.train.seed", run.seed()), s.withSeed(run.seed()), ds, variant, graph, runId, last,
+                done.subList(0, last), run.initFrom());
     }
 
     /**

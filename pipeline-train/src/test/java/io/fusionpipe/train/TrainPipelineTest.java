@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fusionpipe.records.EpochMetrics;
 import io.fusionpipe.config.ConfigValidationException;
+import io.fusionpipe.config.FusionConfig;
+import com.typesafe.config.ConfigFactory;
 import io.fusionpipe.dataset.DatasetVersion;
 import io.fusionpipe.layout.FusionRoot;
 import io.fusionpipe.testing.LocalSpark;
@@ -93,8 +95,10 @@ class TrainPipelineTest {
     @Test
     void resumeContinuesAKilledRunAndInitFromChecksTheVocabulary() throws Exception {
         TrainSettings s = TrainSettings.of(SPARK.config());
-        TrainPipeline.Result first = TrainPipeline.train(SPARK.session(), SPARK.config(), s.withEpochs(1), dataset, Variant.EARLY);
+        FusionConfig seven = SPARK.config().with("fusionpipe.train.seed", 7L);
+        TrainPipeline.Result first = TrainPipeline.train(SPARK.session(), seven, TrainSettings.of(seven).withEpochs(1), dataset, Variant.EARLY);
         assertEquals(1, first.epochs().size());
+        // resumed under another configured seed: the run keeps its own, in run.json and in its saved configuration
         TrainPipeline.Result resumed = TrainPipeline.resume(SPARK.session(), SPARK.config(), s.withEpochs(3), first.runId());
         assertEquals(first.runDir(), resumed.runDir());
         assertEquals(List.of(1, 2, 3), resumed.epochs().stream().map(EpochMetrics::epoch).toList());
@@ -102,6 +106,8 @@ class TrainPipelineTest {
         assertEquals(3, Files.readAllLines(Paths.get(resumed.runDir().toUri()).resolve("metrics.jsonl")).size());
         JsonNode run = new ObjectMapper().readTree(Paths.get(resumed.runDir().toUri()).resolve("run.json").toFile());
         assertEquals(1, run.get("resumed_after_epoch").asInt());
+        assertEquals(7, run.get("seed").asLong());
+        assertEquals(7, ConfigFactory.parseFile(Paths.get(resumed.runDir().toUri()).resolve("fusionpipe.conf").toFile()).getLong("fusionpipe.train.seed"));
 
         TrainPipeline.Result tuned = TrainPipeline.initFrom(SPARK.session(), SPARK.config(), s.withEpochs(1), dataset, first.runId());
         assertEquals(Variant.EARLY, tuned.variant());
