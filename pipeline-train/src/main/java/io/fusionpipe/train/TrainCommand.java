@@ -92,7 +92,7 @@ public final class TrainCommand implements FusionCommand {
         }
         // seed by seed, so an interrupted command leaves whole comparisons of the variants behind
         for (int i = 0; i < settings.seeds(); i++) {
-            FusionConfig seeded = settings.seeds() == 1 ? config : options.loadWith("fusionpipe.train.seed=" + (settings.seed() + i));
+            FusionConfig seeded = settings.seeds() == 1 ? config : config.with("fusionpipe.train.seed", settings.seed() + i);
             if (settings.seeds() > 1) {
                 out.printf(Locale.ROOT, "seed %d (%d of %d):%n", settings.seed() + i, i + 1, settings.seeds());
             }
