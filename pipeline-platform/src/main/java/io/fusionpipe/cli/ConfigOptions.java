@@ -29,6 +29,17 @@ public final class ConfigOptions {
         return this;
     }
 
+    /** These options as command-line arguments: what another command run in this JVM needs to load the same configuration. */
+    public List<String> args() {
+        List<String> out = new ArrayList<>();
+        files.forEach(f -> out.addAll(List.of("--config", f.toString())));
+        if (root != null) {
+            out.addAll(List.of("--root", root));
+        }
+        sets.forEach(s -> out.addAll(List.of("--set", s)));
+        return out;
+    }
+
     /** Environment variable bin/fusionpipe sets to conf/application.conf: the base file, below every --config. */
     public static final String DEFAULT_CONFIG_ENV = "FUSIONPIPE_DEFAULT_CONFIG";
 

@@ -23,4 +23,16 @@ public final class JsonLine {
         }
         out.flush();
     }
+
+    /** The JSON line a benchmark printed last in {@code output}; fails naming {@code what} when there is none. */
+    public static com.fasterxml.jackson.databind.JsonNode last(String output, String what) {
+        String[] lines = output.split("\n");
+        for (int i = lines.length - 1; i >= 0; i--) {
+            String line = lines[i].strip();
+            if (line.startsWith("{") && line.endsWith("}")) {
+                return Json.tree(line, what);
+            }
+        }
+        throw new IllegalStateException(what + " printed no JSON line");
+    }
 }

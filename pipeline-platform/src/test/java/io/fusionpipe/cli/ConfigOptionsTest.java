@@ -18,4 +18,13 @@ class ConfigOptionsTest {
         assertEquals("/data/a", options.load(null).config().getString("fusionpipe.root"), "not kept");
         assertEquals(List.of("fusionpipe.root=/data/a", "fusionpipe.spark.master=local[1]"), options.sets);
     }
+
+    @Test
+    void argsGiveAnotherCommandTheSameConfiguration() {
+        ConfigOptions options = new ConfigOptions();
+        options.files.add(java.nio.file.Path.of("a.conf"));
+        options.root = "/data/r";
+        options.set("spark.master", "local[1]");
+        assertEquals(List.of("--config", "a.conf", "--root", "/data/r", "--set", "spark.master=local[1]"), options.args());
+    }
 }
