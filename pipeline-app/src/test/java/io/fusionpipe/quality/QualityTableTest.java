@@ -34,7 +34,7 @@ class QualityTableTest {
         return new EvalRecord(EvalRecord.VERSION, "ev-1", "t", new EvalRecord.Dataset("quality-id", 1, "test", 10, true), "CIDEr", null, null,
                 List.of("e1", "e2", "t1", "t2"), v,
                 List.of(new EvalRecord.Pair("e1", "t1", "CIDEr", 0.3, 0.01), new EvalRecord.Pair("e2", "t2", "CIDEr", 0.05, 0.2)),
-                Map.of("CIDEr", "e1"), new EvalRecord.FieldBaseline("train", Map.of("hp", "60"), Map.of("hp", est(0.15))), null, null);
+                Map.of("CIDEr", "e1"), new EvalRecord.FieldBaseline("train", Map.of("hp", "60"), Map.of("hp", est(0.15))), null, null, null);
     }
 
     private static Map<String, List<String>> runs() {

@@ -19,14 +19,16 @@ import java.util.Map;
  * runs that differ only in their seed ({@code train --seeds N}): every label's group, each group's
  * mean and spread, and the groups compared on each caption metric: the difference of their means and a
  * two-level bootstrap p-value (images resampled as for {@code pairwise}, and each group's runs resampled
- * with replacement).
+ * with replacement). {@code fieldPairwise} (card captions only) compares every two labels on each card
+ * field and on all fields at once: the difference of their accuracies over the images whose reference
+ * states the field, and McNemar's exact p-value on the images where one is right and the other not.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record EvalRecord(int schemaVersion, String evalId, String created, Dataset dataset, String primaryMetric, Decode decode,
                          Bootstrap bootstrap, List<String> runIds, Map<String, VariantResult> variants, List<Pair> pairwise,
                          Map<String, String> best, FieldBaseline fieldBaseline, Map<String, SeedGroup> seedGroups,
-                         List<Pair> seedPairwise) {
+                         List<Pair> seedPairwise, List<Pair> fieldPairwise) {
 
     public static final String FILE = "metrics.json";
     public static final int VERSION = 1;
@@ -150,6 +152,11 @@ public record EvalRecord(int schemaVersion, String evalId, String created, Datas
     /** Seed-level p-value between two groups on a metric (NaN when not recorded). */
     public double seedPValue(String a, String b, String metric) {
         return pValue(seedPairwise, a, b, metric);
+    }
+
+    /** McNemar p-value between two labels on a card field or all_fields (NaN when not recorded). */
+    public double fieldPValue(String a, String b, String field) {
+        return pValue(fieldPairwise, a, b, field);
     }
 
     /** The run ids evaluated, in order. */

@@ -74,7 +74,7 @@ class RecordsTest {
                 new EvalRecord.FieldBaseline("train", Map.of("hp", "60"), Map.of("hp", new EvalRecord.Estimate(0.15, 20L, 0.05, 0.3, null))),
                 Map.of("early", new EvalRecord.SeedGroup("early", List.of("early"), List.of(42L), Map.of("CIDEr", new EvalRecord.Spread(0.9, 0, 0.9, 0.9)), null),
                         "late", new EvalRecord.SeedGroup("late", List.of("late"), List.of(42L), null, null)),
-                List.of(new EvalRecord.Pair("early", "late", "CIDEr", 0.2, 0.03)));
+                List.of(new EvalRecord.Pair("early", "late", "CIDEr", 0.2, 0.03)), List.of(new EvalRecord.Pair("early", "late", "hp", 0.1, 0.04)));
         EvalRecord back = EvalRecord.fromJson(e.toJson(), "metrics.json");
         assertEquals(e, back);
         assertEquals("late", back.labelOf("run-l"));
@@ -87,6 +87,8 @@ class RecordsTest {
         assertNull(back.seedGroupOf("other"));
         assertEquals(0.03, back.seedPValue("late", "early", "CIDEr"), "either order");
         assertTrue(Double.isNaN(back.seedPValue("late", "early", "Bleu_4")));
+        assertEquals(0.04, back.fieldPValue("late", "early", "hp"), "a field's McNemar p-value, either order");
+        assertTrue(Double.isNaN(back.fieldPValue("early", "late", "types")));
         JsonNode n = Json.tree(e.toJson(), "metrics.json");
         assertTrue(n.path("variants").path("early").path("metrics").path("CIDEr").has("lo"));
         assertFalse(n.path("variants").path("early").path("metrics").path("CIDEr").has("drop"), "absent parts are left out");

@@ -129,7 +129,7 @@ public final class EvalPipeline {
                         "BLEU intervals recompute corpus BLEU per resample; ROUGE-L and CIDEr-D resample per-image scores "
                                 + "(CIDEr-D's document frequency fixed to the full split)"),
                 runs.stream().map(LoadedRun::runId).toList(), scored.variants(), pairwise(scored.distributions(), scored.variants()),
-                best(scored.variants()), scored.fieldBaseline(), scored.seeds().groups(), scored.seeds().pairwise());
+                best(scored.variants()), scored.fieldBaseline(), scored.seeds().groups(), scored.seeds().pairwise(), scored.fieldPairwise());
         Path dir = publish(spark, config, root, metrics, scored.predictionRows());
         stage.count("runs", runs.size()).count("images", references.size()).ok();
         return new Result(evalId, dir, metrics);
@@ -148,7 +148,7 @@ public final class EvalPipeline {
      * rows; the majority baseline's field scores (null when not card captions); the runs' seed groups.
      */
     record Scored(Map<String, EvalRecord.VariantResult> variants, Map<String, Map<String, double[]>> distributions, List<Row> predictionRows,
-                  boolean cards, EvalRecord.FieldBaseline fieldBaseline, SeedGroups.Result seeds) {
+                  boolean cards, EvalRecord.FieldBaseline fieldBaseline, SeedGroups.Result seeds, List<EvalRecord.Pair> fieldPairwise) {
     }
 
     /**
@@ -268,6 +268,7 @@ public final class EvalPipeline {
         boolean cards = isCardSplit(referenceFields.values());
         Map<String, EvalRecord.VariantResult> variants = new LinkedHashMap<>();
         Map<String, Map<String, double[]>> distributions = new LinkedHashMap<>();
+        Map<String, List<FieldScores.Check>> checksByLabel = new LinkedHashMap<>();
         List<Row> rows = new ArrayList<>();
         for (LoadedRun run : runs) {
             String label = label(run, runs);
@@ -303,6 +304,7 @@ public final class EvalPipeline {
                     correctness.put(id, FieldScores.check(referenceFields.get(id), p));
                 }
                 fieldBlock = FieldScores.estimates(new ArrayList<>(correctness.values()), bootstrap, s.confidence());
+                checksByLabel.put(label, new ArrayList<>(correctness.values()));
             }
             variants.put(label, new EvalRecord.VariantResult(run.runId(), run.variant().id(), run.run().totalParameters(),
                     training.apply(run), round(captionsPerSecond.get(label)), metrics, robustness, fieldBlock));
@@ -327,7 +329,17 @@ public final class EvalPipeline {
                 : null;
         List<SeedGroups.Member> members = runs.stream().map(r -> new SeedGroups.Member(label(r, runs), r.variant().id(), r.run().seedGroup(),
                 r.run().seed())).toList();
-        return new Scored(variants, distributions, rows, cards, baseline, SeedGroups.of(members, variants, distributions, s.seed()));
+        List<EvalRecord.Pair> fieldPairwise = null;
+        if (cards) {
+            fieldPairwise = new ArrayList<>();
+            List<String> labels = new ArrayList<>(checksByLabel.keySet());
+            for (int i = 0; i < labels.size(); i++) {
+                for (int j = i + 1; j < labels.size(); j++) {
+                    fieldPairwise.addAll(FieldScores.paired(labels.get(i), checksByLabel.get(labels.get(i)), labels.get(j), checksByLabel.get(labels.get(j))));
+                }
+            }
+        }
+        return new Scored(variants, distributions, rows, cards, baseline, SeedGroups.of(members, variants, distributions, s.seed()), fieldPairwise);
     }
 
     /** 5. predictions.parquet, metrics.parquet, metrics.json and the config into a staging directory, moved into place and committed. */

@@ -74,7 +74,7 @@ class EvalScoreTest {
         // metrics.parquet's long table: one row per variant, condition and figure
         EvalRecord record = new EvalRecord(EvalRecord.VERSION, "ev", "t", new EvalRecord.Dataset("d", 1, "test", 4, false), "CIDEr",
                 null, null, List.of("r1", "r2"), scored.variants(), List.of(), Map.of(), scored.fieldBaseline(),
-                scored.seeds().groups(), scored.seeds().pairwise());
+                scored.seeds().groups(), scored.seeds().pairwise(), scored.fieldPairwise());
         List<org.apache.spark.sql.Row> rows = MetricsTable.rows(record);
         assertEquals(2 * (6 + 2 * 6), rows.size(), "2 variants x (6 metrics + 2 missing-input conditions x 6)");
         org.apache.spark.sql.Row ciderRow = rows.stream().filter(r -> r.getString(4).equals("early") && r.getString(7).equals("full")

@@ -218,7 +218,50 @@ final class ReportWriter {
                     .append(" split (").append(Html.escape(baselineValues(base))).append("); shaded: a variant's accuracy whose interval does not "
                             + "reach above the baseline's value.");
         }
-        b.append("</p></section>");
+        b.append("</p>");
+        fieldPairs(b, keys);
+        b.append("</section>");
+    }
+
+    /** Every two variants compared per field (McNemar's exact test), when the evaluation recorded it. */
+    private void fieldPairs(StringBuilder b, List<String> keys) {
+        if (m.fieldPairwise() == null || m.fieldPairwise().isEmpty() || labels.size() < 2) {
+            return;
+        }
+        List<String> fields = keys.stream().filter(k -> !k.equals(FieldScores.RECALL) && !k.equals(FieldScores.WRONG_PER_CAPTION)).toList();
+        b.append("<div class='scroll'><table class='field-pairs'><thead><tr><th>a</th><th>b</th>");
+        for (String k : fields) {
+            b.append("<th>").append(Html.escape(k.replace('_', ' '))).append(" a−b (p)</th>");
+        }
+        b.append("</tr></thead><tbody>");
+        for (EvalRecord.Pair pair : fieldPairRows()) {
+            b.append("<tr><td>").append(Html.escape(pair.a())).append("</td><td>").append(Html.escape(pair.b())).append("</td>");
+            for (String k : fields) {
+                EvalRecord.Pair x = fieldPair(pair.a(), pair.b(), k);
+                b.append(x == null ? "<td class='num'>–</td>" : differenceCell(x.difference(), x.pValue() == null ? Double.NaN : x.pValue()));
+            }
+            b.append("</tr>");
+        }
+        b.append("</tbody></table></div><p class='note'>Differences of field accuracy on the same images; p: McNemar's exact test on the "
+                + "images where one variant states the field right and the other does not. * p &lt; ").append(d.significance()).append(".</p>");
+    }
+
+    /** One row per compared pair of variants, in the order recorded. */
+    private List<EvalRecord.Pair> fieldPairRows() {
+        Map<String, EvalRecord.Pair> rows = new java.util.LinkedHashMap<>();
+        for (EvalRecord.Pair p : m.fieldPairwise()) {
+            rows.putIfAbsent(p.a() + "\u0000" + p.b(), p);
+        }
+        return List.copyOf(rows.values());
+    }
+
+    private EvalRecord.Pair fieldPair(String a, String b, String field) {
+        for (EvalRecord.Pair p : m.fieldPairwise()) {
+            if (p.a().equals(a) && p.b().equals(b) && p.metric().equals(field)) {
+                return p;
+            }
+        }
+        return null;
     }
 
     /** The field columns: every field some variant was scored on, then the summaries. */
@@ -484,6 +527,13 @@ final class ReportWriter {
                         .append(" split, stated for every image. ° not above it (interval's upper bound at or below its value).");
             }
             b.append("\nWrong per caption: fields stated with a wrong value or not in the reference (lower is better).\n\n");
+            if (m.fieldPairwise() != null && !m.fieldPairwise().isEmpty()) {
+                List<String> sig = m.fieldPairwise().stream().filter(p -> p.pValue() != null && p.pValue() < d.significance())
+                        .map(p -> String.format(Locale.ROOT, "%s − %s %s %+.3f (p = %.3g)", p.a(), p.b(), p.metric().replace('_', ' '),
+                                p.difference(), p.pValue())).toList();
+                b.append("Paired field tests (McNemar, p < ").append(d.significance()).append("): ")
+                        .append(sig.isEmpty() ? "no significant difference." : String.join("; ", sig) + ".").append("\n\n");
+            }
         }
         if (m.seedGroups() != null) {
             b.append("## Over seeds\n\n| group | runs | ").append(primary).append(" | types | stage | hp |\n|---|---|---|---|---|---|\n");

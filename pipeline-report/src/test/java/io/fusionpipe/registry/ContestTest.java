@@ -23,7 +23,7 @@ class ContestTest {
         String best = variants.entrySet().stream().max(Map.Entry.comparingByValue(
                 java.util.Comparator.comparingDouble(v -> v.value("CIDEr")))).orElseThrow().getKey();
         return new EvalRecord(EvalRecord.VERSION, "ev", "t", new EvalRecord.Dataset("d", 1, "test", 10, false), "CIDEr", null, null,
-                List.copyOf(variants.keySet()), variants, pairs, Map.of("CIDEr", best), null, groups, seedPairs);
+                List.copyOf(variants.keySet()), variants, pairs, Map.of("CIDEr", best), null, groups, seedPairs, null);
     }
 
     private static EvalRecord.SeedGroup group(String variant, Map<String, EvalRecord.VariantResult> variants, String... labels) {

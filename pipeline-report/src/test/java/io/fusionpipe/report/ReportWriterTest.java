@@ -27,6 +27,10 @@ class ReportWriterTest {
     }
 
     private static EvalRecord record(boolean seeds) {
+        return record(seeds, null);
+    }
+
+    private static EvalRecord record(boolean seeds, List<EvalRecord.Pair> fieldPairs) {
         Map<String, EvalRecord.VariantResult> v = new LinkedHashMap<>();
         v.put("e1", run("e1", "early", 0.80, 0.12));
         v.put("e2", run("e2", "early", 0.70, 0.60));
@@ -45,7 +49,7 @@ class ReportWriterTest {
                 new EvalRecord.Decode("greedy", 1, 0, 40, List.of("full")), new EvalRecord.Bootstrap(100, 0.95, 7, "n"),
                 List.of("e1", "e2", "late"), v, List.of(), Map.of("CIDEr", "e1"),
                 new EvalRecord.FieldBaseline("train", Map.of("hp", "60", "types", "water"), Map.of("hp", est(0.15, 0.05, 0.25), "types", est(0.3, 0.2, 0.4))),
-                groups, seedPairs);
+                groups, seedPairs, fieldPairs);
     }
 
     private static ReportWriter writer(EvalRecord m) {
@@ -78,5 +82,19 @@ class ReportWriterTest {
         String md = w.markdown("report.html");
         assertTrue(md.contains("| majority baseline | 0.300 | 0.150 |"), md);
         assertTrue(md.contains("| late | 0.900 | 0.030° |"), md);
+        assertFalse(html.contains("field-pairs"), "no paired field tests recorded, no table");
+    }
+
+    @Test
+    void variantsAreComparedFieldByFieldWithTheirPairedTest() {
+        String html = writer(record(false, List.of(new EvalRecord.Pair("e1", "late", "hp", 0.09, 0.4),
+                new EvalRecord.Pair("e1", "late", "types", 0.2, 0.001)))).html();
+        assertTrue(html.contains("<table class='field-pairs'>"), html);
+        assertTrue(html.contains("<tr><td>e1</td><td>late</td><td class='num sig'>+0.200 <small>(0.001)</small> *</td>"
+                + "<td class='num'>+0.090 <small>(0.400)</small></td>"), "types significant, hp not, in the field columns' order");
+        assertTrue(html.contains("McNemar"), "the test is named");
+        String md = writer(record(false, List.of(new EvalRecord.Pair("e1", "late", "hp", 0.09, 0.4),
+                new EvalRecord.Pair("e1", "late", "types", 0.2, 0.001)))).markdown("report.html");
+        assertTrue(md.contains("Paired field tests (McNemar, p < 0.05): e1 − late types +0.200 (p = 0.00100)."), md);
     }
 }

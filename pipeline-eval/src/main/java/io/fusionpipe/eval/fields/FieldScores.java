@@ -1,6 +1,7 @@
 package io.fusionpipe.eval.fields;
 
 import io.fusionpipe.eval.stats.Bootstrap;
+import io.fusionpipe.eval.stats.McNemar;
 import io.fusionpipe.records.EvalRecord;
 
 import java.util.ArrayList;
@@ -85,6 +86,48 @@ public final class FieldScores {
         ratio(out, RECALL, checks, Check::right, c -> c.referenceFields().size(), bootstrap, confidence);
         ratio(out, WRONG_PER_CAPTION, checks, Check::statedWrong, c -> 1, bootstrap, confidence);
         return out;
+    }
+
+    /**
+     * Two systems' field accuracies on the same images ({@code a} and {@code b}: one check per image,
+     * in the same image order) compared per field and on {@value #ALL_FIELDS}: the difference of the
+     * accuracies (a - b) and McNemar's exact p-value on the images where one is right and the other not.
+     */
+    public static List<EvalRecord.Pair> paired(String labelA, List<Check> a, String labelB, List<Check> b) {
+        if (a.size() != b.size()) {
+            throw new IllegalArgumentException("paired field checks need the same images: " + a.size() + " vs " + b.size());
+        }
+        List<EvalRecord.Pair> out = new ArrayList<>();
+        List<String> keys = new ArrayList<>(CardFields.FIELDS);
+        keys.add(ALL_FIELDS);
+        for (String key : keys) {
+            int n = 0;
+            int rightA = 0;
+            int rightB = 0;
+            int aOnly = 0;
+            int bOnly = 0;
+            for (int i = 0; i < a.size(); i++) {
+                Boolean ra = right(a.get(i), key);
+                Boolean rb = right(b.get(i), key);
+                if (ra == null || rb == null) {
+                    continue;
+                }
+                n++;
+                rightA += ra ? 1 : 0;
+                rightB += rb ? 1 : 0;
+                aOnly += ra && !rb ? 1 : 0;
+                bOnly += rb && !ra ? 1 : 0;
+            }
+            if (n > 0) {
+                out.add(new EvalRecord.Pair(labelA, labelB, key, (rightA - rightB) / (double) n, McNemar.exactPValue(aOnly, bOnly)));
+            }
+        }
+        return out;
+    }
+
+    /** Whether the check got {@code key} right; null when its reference does not state the field. */
+    private static Boolean right(Check c, String key) {
+        return key.equals(ALL_FIELDS) ? Boolean.valueOf(c.allRight()) : c.referenceFields().get(key);
     }
 
     /** sum(numerator) / sum(denominator) over the images, and over each resample for the interval. */

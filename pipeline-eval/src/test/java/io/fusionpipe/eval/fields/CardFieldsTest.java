@@ -54,6 +54,31 @@ class CardFieldsTest {
     }
 
     @Test
+    void twoSystemsAreComparedPerFieldOnTheImagesWhereOneIsRightAndTheOtherNot() {
+        Map<String, String> ref = Map.of("types", "fire", "hp", "50");
+        Map<String, String> right = Map.of("types", "fire", "hp", "50");
+        Map<String, String> wrongType = Map.of("types", "water", "hp", "50");
+        List<FieldScores.Check> a = new java.util.ArrayList<>();
+        List<FieldScores.Check> b = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            a.add(FieldScores.check(ref, right));
+            // b misreads the type on 6 images, and is right where a is wrong on none
+            b.add(FieldScores.check(ref, i < 6 ? wrongType : right));
+        }
+        a.add(FieldScores.check(Map.of("stage", "basic"), Map.of()));   // no type or hp in this reference: not counted for them
+        b.add(FieldScores.check(Map.of("stage", "basic"), Map.of("stage", "basic")));
+        Map<String, EvalRecord.Pair> byField = new java.util.LinkedHashMap<>();
+        FieldScores.paired("early", a, "text_only", b).forEach(p -> byField.put(p.metric(), p));
+        assertEquals(List.of("stage", "types", "hp", FieldScores.ALL_FIELDS), List.copyOf(byField.keySet()));
+        assertEquals(0.5, byField.get("types").difference(), 1e-12);
+        assertEquals(2 / 64.0, byField.get("types").pValue(), 1e-15, "6 disagreements all one way: 2 / 2^6");
+        assertEquals(0.0, byField.get("hp").difference());
+        assertEquals(1.0, byField.get("hp").pValue(), "never disagree");
+        assertEquals(-1.0, byField.get("stage").difference(), "b states the stage a omits");
+        assertEquals((12 - 6 - 1) / 13.0, byField.get(FieldScores.ALL_FIELDS).difference(), 1e-12);
+    }
+
+    @Test
     void statingLessLowersRecallNotTheWrongCount() {
         Map<String, String> ref = Map.of("stage", "basic", "types", "fire", "hp", "50", "name", "charmander");
         // one caption states everything with one wrong value; another only the one field it is sure of
