@@ -14,8 +14,9 @@ import java.util.Map;
 /**
  * The quality benchmark's figures for one split, from its evaluation: per model (a variant, or the
  * text-only baseline) the mean and spread over seeds of CIDEr, of the card fields read and of the CIDEr
- * lost with the image blanked, the seeds in which it beats the text-only baseline on CIDEr with a
- * significant paired test, and the majority baseline's field accuracies. Pure: no Spark, no I/O.
+ * lost with the image blanked, the seeds in which it beats the text-only baseline on CIDEr (paired
+ * bootstrap) and on type, stage and HP (McNemar's exact test) significantly, and the majority
+ * baseline's field accuracies. Pure: no Spark, no I/O.
  */
 final class QualityTable {
 
@@ -23,10 +24,16 @@ final class QualityTable {
     static final List<String> FIELDS = List.of("types", "stage", "hp", "rarity", "name");
     static final String METRIC = "CIDEr";
     static final String TEXT_ONLY = "text-only";
+    /** The fields each variant must read better than the text-only baseline in every seed (issue 20's target). */
+    static final List<String> AGAINST_TEXT_ONLY = List.of("types", "stage", "hp");
 
-    /** One model's figures over its seeds; {@code beatsTextOnly} is null for the text-only model itself. */
+    /**
+     * One model's figures over its seeds; {@code beatsTextOnly} (CIDEr) and {@code fieldsBeatTextOnly}
+     * (per field of {@link #AGAINST_TEXT_ONLY}) count the seeds it is significantly above the text-only
+     * run of the same seed; null for the text-only model itself.
+     */
     record Row(String model, int seeds, EvalRecord.Spread cider, Map<String, EvalRecord.Spread> fields, EvalRecord.Spread noImageDrop,
-               Integer beatsTextOnly) {
+               Integer beatsTextOnly, Map<String, Integer> fieldsBeatTextOnly) {
     }
 
     /** A split's rows and its majority baseline ({@code baseline} empty when the references are not card captions). */
@@ -54,18 +61,22 @@ final class QualityTable {
             }
             List<Double> drops = results.stream().map(QualityTable::noImageDrop).filter(x -> !Double.isNaN(x)).toList();
             Integer beats = null;
+            Map<String, Integer> fieldBeats = null;
             if (!model.equals(TEXT_ONLY) && textOnly.size() == ids.size()) {
-                int n = 0;
+                beats = 0;
+                fieldBeats = new LinkedHashMap<>();
                 for (int i = 0; i < ids.size(); i++) {
                     String a = label(eval, ids.get(i));
                     String b = label(eval, textOnly.get(i));
-                    double p = eval.pValue(a, b, METRIC);
-                    n += eval.value(a, METRIC) > eval.value(b, METRIC) && p < significance ? 1 : 0;
+                    beats += eval.value(a, METRIC) > eval.value(b, METRIC) && eval.pValue(a, b, METRIC) < significance ? 1 : 0;
+                    for (String f : AGAINST_TEXT_ONLY) {
+                        boolean above = eval.variants().get(a).field(f) > eval.variants().get(b).field(f) && eval.fieldPValue(a, b, f) < significance;
+                        fieldBeats.merge(f, above ? 1 : 0, Integer::sum);
+                    }
                 }
-                beats = n;
             }
             rows.add(new Row(model, ids.size(), EvalRecord.Spread.of(results.stream().map(r -> r.value(METRIC)).toList()), fields,
-                    drops.isEmpty() ? null : EvalRecord.Spread.of(drops), beats));
+                    drops.isEmpty() ? null : EvalRecord.Spread.of(drops), beats, fieldBeats));
         });
         Map<String, Double> baseline = new LinkedHashMap<>();
         if (eval.fieldBaseline() != null) {
@@ -100,15 +111,15 @@ final class QualityTable {
         for (String f : FIELDS) {
             b.append(String.format(Locale.ROOT, " %13s", f));
         }
-        b.append(String.format(Locale.ROOT, " %15s %12s", "no-image drop", "> text-only")).append('\n');
+        b.append(String.format(Locale.ROOT, " %15s %12s %18s", "no-image drop", "> text-only", "type/stage/hp >")).append('\n');
         for (Split s : splits) {
             for (Row r : s.rows()) {
                 b.append(String.format(Locale.ROOT, "%-10s %-13s %5d %15s", s.name(), r.model(), r.seeds(), fmt(r.cider())));
                 for (String f : FIELDS) {
                     b.append(String.format(Locale.ROOT, " %13s", fmt(r.fields().get(f))));
                 }
-                b.append(String.format(Locale.ROOT, " %15s %12s", fmt(r.noImageDrop()),
-                        r.beatsTextOnly() == null ? "-" : r.beatsTextOnly() + "/" + r.seeds())).append('\n');
+                b.append(String.format(Locale.ROOT, " %15s %12s %18s", fmt(r.noImageDrop()),
+                        r.beatsTextOnly() == null ? "-" : r.beatsTextOnly() + "/" + r.seeds(), fieldBeats(r))).append('\n');
             }
             if (!s.baseline().isEmpty()) {
                 b.append(String.format(Locale.ROOT, "%-10s %-13s %5s %15s", s.name(), "majority", "-", "-"));
@@ -116,12 +127,24 @@ final class QualityTable {
                     Double v = s.baseline().get(f);
                     b.append(String.format(Locale.ROOT, " %13s", v == null ? "-" : String.format(Locale.ROOT, "%.3f", v)));
                 }
-                b.append(String.format(Locale.ROOT, " %15s %12s", "-", "-")).append('\n');
+                b.append(String.format(Locale.ROOT, " %15s %12s %18s", "-", "-", "-")).append('\n');
             }
         }
         b.append("mean ± sd over seeds; fields: exact-match accuracy on the test split; > text-only: seeds in which ").append(METRIC)
-                .append(" beats the text-only run of the same seed with a significant paired bootstrap test\n");
+                .append(" beats the text-only run of the same seed with a significant paired bootstrap test; type/stage/hp >: the same\n")
+                .append("for each of those fields' accuracy, with McNemar's exact test\n");
         return b.toString();
+    }
+
+    private static String fieldBeats(Row r) {
+        if (r.fieldsBeatTextOnly() == null) {
+            return "-";
+        }
+        List<String> parts = new ArrayList<>();
+        for (String f : AGAINST_TEXT_ONLY) {
+            parts.add(r.fieldsBeatTextOnly().getOrDefault(f, 0) + "/" + r.seeds());
+        }
+        return String.join(" ", parts);
     }
 
     private static String fmt(EvalRecord.Spread s) {
@@ -145,6 +168,9 @@ final class QualityTable {
                 }
                 if (r.beatsTextOnly() != null) {
                     m.put("seeds_significantly_above_text_only", r.beatsTextOnly());
+                }
+                if (r.fieldsBeatTextOnly() != null) {
+                    m.set("seeds_significantly_above_text_only_by_field", Json.MAPPER.valueToTree(r.fieldsBeatTextOnly()));
                 }
             }
             split.set("majority_baseline", Json.MAPPER.valueToTree(s.baseline()));

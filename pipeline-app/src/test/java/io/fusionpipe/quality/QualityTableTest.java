@@ -34,7 +34,9 @@ class QualityTableTest {
         return new EvalRecord(EvalRecord.VERSION, "ev-1", "t", new EvalRecord.Dataset("quality-id", 1, "test", 10, true), "CIDEr", null, null,
                 List.of("e1", "e2", "t1", "t2"), v,
                 List.of(new EvalRecord.Pair("e1", "t1", "CIDEr", 0.3, 0.01), new EvalRecord.Pair("e2", "t2", "CIDEr", 0.05, 0.2)),
-                Map.of("CIDEr", "e1"), new EvalRecord.FieldBaseline("train", Map.of("hp", "60"), Map.of("hp", est(0.15))), null, null, null);
+                Map.of("CIDEr", "e1"), new EvalRecord.FieldBaseline("train", Map.of("hp", "60"), Map.of("hp", est(0.15))), null, null,
+                List.of(new EvalRecord.Pair("e1", "t1", "hp", 0.35, 0.01), new EvalRecord.Pair("e2", "t2", "hp", 0.15, 0.2),
+                        new EvalRecord.Pair("e1", "t1", "types", 0.0, 1.0), new EvalRecord.Pair("e2", "t2", "types", 0.0, 1.0)));
     }
 
     private static Map<String, List<String>> runs() {
@@ -55,6 +57,9 @@ class QualityTableTest {
         assertEquals(0.7, early.noImageDrop().mean(), 1e-12);
         assertEquals(1, early.beatsTextOnly(), "seed 1 significantly above, seed 2 not significant");
         assertNull(s.rows().get(1).beatsTextOnly(), "text-only is not compared with itself");
+        assertEquals(Map.of("types", 0, "stage", 0, "hp", 1), early.fieldsBeatTextOnly(),
+                "hp significantly above in seed 1 only (McNemar p 0.01, then 0.2); types equal; stage not scored");
+        assertNull(s.rows().get(1).fieldsBeatTextOnly());
         assertEquals(Map.of("hp", 0.15), s.baseline());
     }
 
@@ -64,12 +69,14 @@ class QualityTableTest {
         String text = QualityTable.text(List.of(s));
         assertTrue(text.contains("1.100±0.141"), text);
         assertTrue(text.contains("1/2"), text);
+        assertTrue(text.contains("0/2 0/2 1/2"), text);
         assertTrue(text.lines().anyMatch(l -> l.startsWith("id") && l.contains("majority") && l.contains("0.150")), text);
         JsonNode j = QualityTable.json(List.of(s));
         assertEquals("ev-1", j.path("id").path("eval_id").asText());
         assertEquals(1.1, j.path("id").path("models").path("early").path("CIDEr").path("mean").asDouble(), 1e-12);
         assertEquals(1, j.path("id").path("models").path("early").path("seeds_significantly_above_text_only").asInt());
         assertEquals(0.15, j.path("id").path("majority_baseline").path("hp").asDouble());
+        assertEquals(1, j.path("id").path("models").path("early").path("seeds_significantly_above_text_only_by_field").path("hp").asInt());
     }
 
     @Test
